@@ -1,0 +1,71 @@
+import type { Logger } from 'pino';
+import type { CanonicalRequest, Operation } from './canonical.js';
+import type { Channel } from './channel.js';
+import type { UpstreamErrorKind } from './adapter.js';
+
+/** Who is calling, set by the auth plugin. */
+export interface Principal {
+  tenant: string;
+  group: string;
+  /** A stable, non-secret id of the key used (never the key itself). */
+  keyId: string;
+  /** Model globs this caller may use; undefined = no restriction. */
+  allowedModels?: readonly string[];
+  /** Channel names this caller is bound to; undefined = any channel of its group. */
+  allowedChannels?: readonly string[];
+  metadata: Readonly<Record<string, unknown>>;
+}
+
+/** Where this attempt goes, set by the router plugin. */
+export interface Route {
+  channel: Channel;
+  keyIndex: number;
+  upstreamModel: string;
+}
+
+export interface Attempt {
+  channel: string;
+  keyIndex: number;
+  upstreamModel: string;
+  startedAt: number;
+  durationMs?: number;
+  status?: number;
+  error?: UpstreamErrorKind;
+}
+
+export interface TraceEntry {
+  /** Plugin (or 'core') that decided. */
+  by: string;
+  at: number;
+  message: string;
+  data?: Readonly<Record<string, unknown>>;
+}
+
+/** Typed per-plugin state; plugins extend it by declaration merging, like hapi's request.plugins. */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface PluginState {}
+
+export interface RelayContext {
+  readonly id: string;
+  readonly surface: string;
+  readonly operation: Operation;
+  /** The canonical request; plugins may replace it (e.g. the router rewriting the model). */
+  request: CanonicalRequest;
+  /** Client request headers, lower-cased. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly query: Readonly<Record<string, string | undefined>>;
+  readonly clientIp: string;
+  readonly startedAt: number;
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+  principal?: Principal;
+  route?: Route;
+  readonly attempts: Attempt[];
+  readonly trace: TraceEntry[];
+  /** Headers added to the client response (e.g. x-sluice-route). */
+  readonly responseHeaders: Record<string, string>;
+  /** Fields a translation could not carry, reported in x-sluice-dropped. */
+  readonly dropped: string[];
+  readonly plugins: Partial<PluginState>;
+  note(by: string, message: string, data?: Readonly<Record<string, unknown>>): void;
+}

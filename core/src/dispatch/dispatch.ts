@@ -1,0 +1,157 @@
+import type { AdapterContext, StreamTranslator, UpstreamError } from '../contracts/adapter.js';
+import type { CanonicalChunk } from '../contracts/canonical.js';
+import type { Attempt, RelayContext, Route } from '../contracts/context.js';
+import type { RelayResult } from '../contracts/result.js';
+import { GatewayError, UpstreamFailure } from '../errors.js';
+import { scrubSecrets } from '../secret.js';
+import type { UpstreamPools } from './pools.js';
+import { SseParser } from './sse.js';
+import { parseJson, readBody, sendHttp, sendLocal, type UpstreamResponse } from './transport.js';
+import { upstreamUrl } from './url.js';
+
+/** Marks an abort caused by the channel's total timeout (as opposed to the client leaving). */
+class TotalTimeout extends Error {}
+
+/** The innermost step of every pipeline: translate, send, translate back. One attempt, on ctx.route. */
+export function createDispatch(pools: UpstreamPools): (ctx: RelayContext) => Promise<RelayResult> {
+  return async function dispatch(ctx) {
+    const route = ctx.route;
+    if (!route) throw new GatewayError('SLUICE_ERR_INTERNAL', 'no route was chosen: the pipeline needs a router plugin');
+    const { channel } = route;
+    const adapter = channel.adapter;
+    if (!adapter.operations.includes(ctx.operation)) {
+      throw new GatewayError('SLUICE_ERR_UNSUPPORTED_OPERATION', `model '${ctx.request.model}' does not support ${ctx.operation}`);
+    }
+    const apiKey = channel.keys[route.keyIndex]?.reveal() ?? '';
+    const actx: AdapterContext<unknown> = {
+      options: channel.options as Readonly<unknown>,
+      channel: channel.name,
+      upstreamModel: route.upstreamModel,
+      apiKey,
+      surface: ctx.surface,
+      drop: (field, reason) => {
+        ctx.dropped.push(field);
+        ctx.note(adapter.id, `dropped ${field}: ${reason}`);
+      },
+    };
+    const request = adapter.toUpstream(ctx.request, actx);
+    const url = upstreamUrl(channel.baseUrl, request.path, request.query);
+    const attempt: Attempt = { channel: channel.name, keyIndex: route.keyIndex, upstreamModel: route.upstreamModel, startedAt: Date.now() };
+    ctx.attempts.push(attempt);
+
+    const controller = new AbortController();
+    const onClientAbort = (): void => controller.abort(ctx.signal.reason);
+    ctx.signal.addEventListener('abort', onClientAbort, { once: true });
+    const timer = setTimeout(() => controller.abort(new TotalTimeout()), channel.timeouts.totalMs);
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', onClientAbort);
+    };
+    const fail = (upstream: UpstreamError, cause?: unknown): UpstreamFailure => {
+      attempt.durationMs = Date.now() - attempt.startedAt;
+      attempt.error = upstream.kind;
+      attempt.status = upstream.status;
+      const message = scrubSecrets(upstream.message, channel.keys.map((k) => k.reveal()));
+      return new UpstreamFailure({ ...upstream, message }, channel.name, message, cause);
+    };
+
+    let response: UpstreamResponse;
+    try {
+      response = adapter.transport
+        ? await sendLocal(adapter.transport, request, controller.signal)
+        : await sendHttp(pools.get(channel), url, request, { ...channel.headers, ...request.headers }, channel.timeouts, controller.signal);
+    } catch (error) {
+      cleanup();
+      throw rethrow(error, ctx, fail);
+    }
+    attempt.status = response.status;
+
+    if (response.status >= 400) {
+      try {
+        const text = await readBody(response.body, 1024 * 1024).catch(() => '');
+        const mapped = adapter.mapError(response.status, parseJson(text) ?? text, response.headers);
+        if (mapped.kind === 'auth') mapped.message = 'the upstream rejected the channel credentials';
+        throw fail(mapped);
+      } finally {
+        cleanup();
+      }
+    }
+
+    if (!request.stream) {
+      try {
+        const text = await readBody(response.body);
+        const body = parseJson(text);
+        if (body === undefined) throw fail({ kind: 'protocol', status: 502, retryable: true, message: 'upstream sent a body that is not JSON' });
+        const { response: canonical, usage } = adapter.fromUpstream(body, ctx.request, actx);
+        attempt.durationMs = Date.now() - attempt.startedAt;
+        return { kind: 'response', response: canonical, usage };
+      } catch (error) {
+        throw rethrow(error, ctx, fail);
+      } finally {
+        cleanup();
+      }
+    }
+
+    const translator = adapter.createStream(ctx.request, actx);
+    return {
+      kind: 'stream',
+      chunks: relayStream(response.body, translator, ctx, attempt, { cleanup, fail, abort: () => controller.abort() }),
+      usage: () => translator.usage(),
+    };
+  };
+}
+
+async function* relayStream(
+  body: AsyncIterable<Uint8Array>,
+  translator: StreamTranslator,
+  ctx: RelayContext,
+  attempt: Attempt,
+  hooks: { cleanup(): void; fail(upstream: UpstreamError, cause?: unknown): UpstreamFailure; abort(): void },
+): AsyncGenerator<CanonicalChunk> {
+  const parser = new SseParser();
+  let done = false;
+  const translate = (events: ReturnType<SseParser['push']>): CanonicalChunk[] => {
+    const out: CanonicalChunk[] = [];
+    for (const event of events) {
+      try {
+        out.push(...translator.push(event));
+      } catch (error) {
+        throw hooks.fail({ kind: 'protocol', status: 502, retryable: false, message: `upstream sent a malformed stream event: ${(error as Error).message}` }, error);
+      }
+    }
+    return out;
+  };
+  try {
+    for await (const bytes of body) {
+      for (const chunk of translate(parser.push(bytes))) yield chunk;
+    }
+    for (const chunk of translate(parser.end())) yield chunk;
+    for (const chunk of translator.end()) yield chunk;
+    done = true;
+    attempt.durationMs = Date.now() - attempt.startedAt;
+  } catch (error) {
+    throw rethrow(error, ctx, hooks.fail);
+  } finally {
+    hooks.cleanup();
+    // Consumer left early (client disconnect): stop the upstream so it stops producing (and billing) tokens.
+    if (!done) hooks.abort();
+  }
+}
+
+/** Classifies a thrown transport error; a client disconnect passes through unchanged. */
+function rethrow(
+  error: unknown,
+  ctx: RelayContext,
+  fail: (upstream: UpstreamError, cause?: unknown) => UpstreamFailure,
+): unknown {
+  if (error instanceof GatewayError) return error;
+  if (ctx.signal.aborted) return ctx.signal.reason ?? error;
+  const code = (error as { code?: string }).code ?? '';
+  const cause = (error as { cause?: unknown }).cause;
+  if (error instanceof TotalTimeout || cause instanceof TotalTimeout || (error as Error).name === 'AbortError')
+    return fail({ kind: 'timeout', status: 504, retryable: true, message: 'upstream did not finish within the total timeout' }, error);
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return fail({ kind: 'timeout', status: 504, retryable: true, message: 'upstream connect timed out' }, error);
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') return fail({ kind: 'timeout', status: 504, retryable: true, message: 'upstream sent no response headers in time' }, error);
+  if (code === 'UND_ERR_BODY_TIMEOUT') return fail({ kind: 'timeout', status: 504, retryable: true, message: 'upstream went silent mid-response' }, error);
+  return fail({ kind: 'network', status: 502, retryable: true, message: `upstream connection failed (${code || (error as Error).message})` }, error);
+}

@@ -1,0 +1,149 @@
+import type { Server } from '@hapi/hapi';
+import type { DestinationStream, Logger } from 'pino';
+import type { Middleware, PluginApi } from './contracts/plugin.js';
+import type { ChannelRegistry } from './contracts/channel.js';
+import type { ModelsResponse } from './contracts/canonical.js';
+import type { GatewayConfig } from './config/types.js';
+import { loadConfigFile, parseConfigText, type ConfigSource } from './config/load.js';
+import { compileSchema, validateAt, type ConfigIssue } from './config/validate.js';
+import { loadAdapters } from './loader/adapters.js';
+import { loadPlugins, type LoadedPlugin } from './loader/plugins.js';
+import { buildChannels } from './channels/registry.js';
+import { createDispatch } from './dispatch/dispatch.js';
+import { UpstreamPools } from './dispatch/pools.js';
+import { compose, type Handler } from './pipeline/compose.js';
+import { connectState, type StateConnectors } from './state/connectors.js';
+import { createServer } from './server/server.js';
+import { createLogger } from './logger.js';
+
+export interface GatewayOptions {
+  /** Path of gateway.yaml (default ./gateway.yaml). */
+  configPath?: string;
+  /** YAML text instead of a file (tests); relative plugin paths resolve against configPath's folder. */
+  configText?: string;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Where logs go (default: async stdout). */
+  logDestination?: DestinationStream;
+  /** Overrides server.port (0 = any free port). */
+  port?: number;
+}
+
+export interface LoadedGateway {
+  config: GatewayConfig;
+  source: ConfigSource;
+  plugins: LoadedPlugin[];
+  pluginOptions: Record<string, unknown>[];
+  channels: ChannelRegistry;
+  inactiveChannels: { name: string; reason: string }[];
+}
+
+/** Everything `sluice validate` checks: the file, every plugin and adapter, their options. Connects to nothing. */
+export async function loadGateway(options: GatewayOptions = {}): Promise<LoadedGateway> {
+  const configPath = options.configPath ?? 'gateway.yaml';
+  const { config, source } =
+    options.configText === undefined
+      ? await loadConfigFile(configPath, options.env)
+      : parseConfigText(options.configText, configPath, options.env);
+  const issues: ConfigIssue[] = [];
+  const adapters = await loadAdapters(config.adapters, config.sourcePath, issues);
+  const plugins = await loadPlugins(config.pipeline, config.sourcePath, issues);
+  const pluginOptions = plugins.map(({ plugin, entry, index }) => {
+    const validate = compileSchema(source.ajv, plugin.schema, `plugin "${plugin.name}"`);
+    const optionsCopy = structuredClone(entry.with);
+    issues.push(...validateAt(validate, optionsCopy, ['pipeline', index, 'with']));
+    return optionsCopy;
+  });
+  const { registry, inactive } = buildChannels(config.channels, adapters, source.ajv, issues);
+  if (issues.length > 0) source.fail(issues);
+  return { config, source, plugins, pluginOptions, channels: registry, inactiveChannels: inactive };
+}
+
+export interface Gateway {
+  readonly server: Server;
+  readonly config: GatewayConfig;
+  readonly channels: ChannelRegistry;
+  readonly log: Logger;
+  readonly state: StateConnectors;
+  /** http://host:port once started. */
+  readonly url: string;
+  start(): Promise<void>;
+  /** Stops accepting, lets in-flight calls finish (up to server.shutdownGrace), then closes pools and stores. */
+  stop(): Promise<void>;
+}
+
+/** Loads, sets up every plugin in order, and builds the server. Call start() to listen. */
+export async function createGateway(options: GatewayOptions = {}): Promise<Gateway> {
+  const loaded = await loadGateway(options);
+  const { config, channels } = loaded;
+  if (options.port !== undefined) config.server.port = options.port;
+  const log = createLogger(config.logging.level, options.logDestination);
+  for (const { name, reason } of loaded.inactiveChannels) log.warn({ channel: name, reason }, 'channel not in service');
+
+  const state = await connectState(config.state, log);
+  const closeHooks: (() => Promise<void> | void)[] = [];
+  const middlewares: Middleware[] = [];
+  const before: string[] = [];
+  for (const [i, { plugin }] of loaded.plugins.entries()) {
+    const api: PluginApi = {
+      name: plugin.name,
+      log: log.child({ plugin: plugin.name }),
+      config,
+      channels,
+      state,
+      before: [...before],
+      onClose: (hook) => void closeHooks.push(hook),
+    };
+    let middleware: Middleware | void;
+    try {
+      middleware = await plugin.setup(api, loaded.pluginOptions[i] ?? {});
+    } catch (error) {
+      await state.close();
+      if (error instanceof Error && error.name === 'ConfigError') throw error;
+      throw new Error(`plugin "${plugin.name}" (pipeline[${i}]) failed to set up: ${(error as Error).message}`, { cause: error });
+    }
+    if (middleware) middlewares.push(middleware);
+    before.push(plugin.name);
+  }
+
+  const pools = new UpstreamPools();
+  const dispatch = createDispatch(pools);
+  const catalogue = modelCatalogue(channels);
+  const innermost: Handler = (ctx) => (ctx.operation === 'models' ? Promise.resolve(catalogue()) : dispatch(ctx));
+  const server = createServer({ config: config.server, pipeline: compose(middlewares, innermost), log, state });
+
+  return {
+    server,
+    config,
+    channels,
+    log,
+    state,
+    get url() {
+      return `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${server.info.port}`;
+    },
+    async start() {
+      await server.start();
+      log.info({ url: server.info.uri, channels: channels.all().map((c) => c.name), pipeline: before }, 'sluice listening');
+    },
+    async stop() {
+      await server.stop({ timeout: config.server.shutdownGraceMs });
+      for (const hook of closeHooks.reverse()) await hook();
+      await pools.close();
+      await state.close();
+      log.info('sluice stopped');
+      log.flush();
+    },
+  };
+}
+
+/** GET /v1/models answers from the channels (plugins such as auth filter it on the way out). */
+function modelCatalogue(channels: ChannelRegistry): () => { kind: 'response'; response: ModelsResponse; usage: Record<string, never> } {
+  const created = Math.floor(Date.now() / 1000);
+  return () => ({
+    kind: 'response',
+    usage: {},
+    response: {
+      operation: 'models',
+      models: [...channels.models().entries()].map(([id, serving]) => ({ id, created, ownedBy: serving[0]?.adapter.id ?? 'sluice' })),
+    },
+  });
+}

@@ -1,0 +1,16 @@
+import { definePlugin, type SchemaObject } from '@sluice/core';
+
+const schema: SchemaObject = { type: 'object' };
+
+/**
+ * Not implemented yet (issue #6). Listing it in a pipeline fails startup with a clear message instead of
+ * silently doing nothing: a gateway that looks metered but is not would be worse than one that refuses to start.
+ */
+export default definePlugin<Record<string, unknown>>({
+  name: '@sluice/quota',
+  version: '0.0.0',
+  schema,
+  async setup() {
+    throw new Error('@sluice/quota is not implemented yet (issue #6): remove it from the pipeline');
+  },
+});
