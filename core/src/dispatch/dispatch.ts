@@ -110,23 +110,22 @@ async function* relayStream(
 ): AsyncGenerator<CanonicalChunk> {
   const parser = new SseParser();
   let done = false;
-  const translate = (events: ReturnType<SseParser['push']>): CanonicalChunk[] => {
-    const out: CanonicalChunk[] = [];
+  // One event at a time, so chunks before a malformed event in the same read still reach the client.
+  function* translate(events: ReturnType<SseParser['push']>): Generator<CanonicalChunk> {
     for (const event of events) {
+      let chunks: CanonicalChunk[];
       try {
-        out.push(...translator.push(event));
+        chunks = translator.push(event);
       } catch (error) {
         throw hooks.fail({ kind: 'protocol', status: 502, retryable: false, message: `upstream sent a malformed stream event: ${(error as Error).message}` }, error);
       }
+      yield* chunks;
     }
-    return out;
-  };
+  }
   try {
-    for await (const bytes of body) {
-      for (const chunk of translate(parser.push(bytes))) yield chunk;
-    }
-    for (const chunk of translate(parser.end())) yield chunk;
-    for (const chunk of translator.end()) yield chunk;
+    for await (const bytes of body) yield* translate(parser.push(bytes));
+    yield* translate(parser.end());
+    yield* translator.end();
     done = true;
     attempt.durationMs = Date.now() - attempt.startedAt;
   } catch (error) {
@@ -153,5 +152,6 @@ function rethrow(
   if (code === 'UND_ERR_CONNECT_TIMEOUT') return fail({ kind: 'timeout', status: 504, retryable: true, message: 'upstream connect timed out' }, error);
   if (code === 'UND_ERR_HEADERS_TIMEOUT') return fail({ kind: 'timeout', status: 504, retryable: true, message: 'upstream sent no response headers in time' }, error);
   if (code === 'UND_ERR_BODY_TIMEOUT') return fail({ kind: 'timeout', status: 504, retryable: true, message: 'upstream went silent mid-response' }, error);
-  return fail({ kind: 'network', status: 502, retryable: true, message: `upstream connection failed (${code || (error as Error).message})` }, error);
+  if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') return fail({ kind: 'network', status: 502, retryable: true, message: 'upstream closed the connection unexpectedly' }, error);
+  return fail({ kind: 'network', status: 502, retryable: true, message: `upstream connection failed (${code || 'network error'})` }, error);
 }

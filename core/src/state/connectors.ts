@@ -40,7 +40,10 @@ export async function connectState(
       return status;
     },
     async close() {
-      await Promise.allSettled([redis?.quit(), mongoClient?.close()]);
+      // quit() waits for a reply that never comes from an unreachable Redis; disconnect() also stops reconnecting.
+      if (redis?.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+      else redis?.disconnect();
+      await mongoClient?.close().catch(() => undefined);
     },
   };
 }

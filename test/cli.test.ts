@@ -1,0 +1,61 @@
+// `sluice validate` checks a file without starting; `sluice start` serves and stops cleanly on SIGTERM.
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, writeFile, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { REPO_ROOT } from './helpers/gateway.js';
+
+const CLI = `${REPO_ROOT}core/dist/cli.js`;
+
+async function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+t.test('validate accepts the default gateway.yaml', async (t) => {
+  const { code, stdout } = await run(['validate', 'gateway.yaml']);
+  t.equal(code, 0);
+  t.match(stdout, /gateway\.yaml: ok/);
+  t.match(stdout, /channel openai not in service: no upstream keys configured/);
+});
+
+t.test('validate rejects a broken file with the YAML path, and exits non-zero', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-cli-'));
+  const text = (await readFile(`${REPO_ROOT}gateway.yaml`, 'utf8')).replace("  - use: '@sluice/router'", "  - use: '@sluice/router'\n  - use: '@sluice/no-such-plugin'");
+  const file = join(dir, 'gateway.yaml');
+  await writeFile(file, text);
+  const { code, stderr } = await run(['validate', file]);
+  t.equal(code, 1);
+  t.match(stderr, /pipeline\[3\]\.use: plugin "@sluice\/no-such-plugin" failed to load: not found/);
+  const missing = await run(['validate', join(dir, 'nope.yaml')]);
+  t.equal(missing.code, 1);
+  t.match(missing.stderr, /cannot read/);
+});
+
+t.test('start serves, and SIGTERM stops it with exit code 0', async (t) => {
+  const child = spawn(process.execPath, [CLI, 'start', 'gateway.yaml'], { cwd: REPO_ROOT, env: { ...process.env, PORT: '0', LOG_LEVEL: 'info' } });
+  let out = '';
+  const listening = new Promise<string>((resolve) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const match = /"url":"http:\/\/[^:]+:(\d+)"/.exec(out);
+      if (match?.[1]) resolve(match[1]);
+    });
+  });
+  const port = await listening;
+  const response = await request(`http://127.0.0.1:${port}/healthz`);
+  t.equal(response.statusCode, 200);
+  await response.body.dump();
+  child.kill('SIGTERM');
+  const [code] = (await once(child, 'exit')) as [number | null];
+  t.equal(code, 0);
+  t.match(out, /sluice stopped/);
+});
