@@ -8,9 +8,8 @@ import type { UpstreamPools } from './pools.js';
 import { SseParser } from './sse.js';
 import { parseJson, readBody, sendHttp, sendLocal, type UpstreamResponse } from './transport.js';
 import { upstreamUrl } from './url.js';
+import { AttemptTimers, UpstreamTimeout } from './timers.js';
 
-/** Marks an abort caused by the channel's total timeout (as opposed to the client leaving). */
-class TotalTimeout extends Error {}
 
 /** The innermost step of every pipeline: translate, send, translate back. One attempt, on ctx.route. */
 export function createDispatch(pools: UpstreamPools): (ctx: RelayContext) => Promise<RelayResult> {
@@ -42,9 +41,9 @@ export function createDispatch(pools: UpstreamPools): (ctx: RelayContext) => Pro
     const controller = new AbortController();
     const onClientAbort = (): void => controller.abort(ctx.signal.reason);
     ctx.signal.addEventListener('abort', onClientAbort, { once: true });
-    const timer = setTimeout(() => controller.abort(new TotalTimeout()), channel.timeouts.totalMs);
+    const timers = new AttemptTimers(controller, channel.timeouts);
     const cleanup = (): void => {
-      clearTimeout(timer);
+      timers.clear();
       ctx.signal.removeEventListener('abort', onClientAbort);
     };
     const fail = (upstream: UpstreamError, cause?: unknown): UpstreamFailure => {
@@ -62,8 +61,9 @@ export function createDispatch(pools: UpstreamPools): (ctx: RelayContext) => Pro
         : await sendHttp(pools.get(channel), url, request, { ...channel.headers, ...request.headers }, channel.timeouts, controller.signal);
     } catch (error) {
       cleanup();
-      throw rethrow(error, ctx, fail);
+      throw rethrow(error, ctx, fail, controller.signal);
     }
+    timers.headers();
     attempt.status = response.status;
 
     if (response.status >= 400) {
@@ -86,7 +86,7 @@ export function createDispatch(pools: UpstreamPools): (ctx: RelayContext) => Pro
         attempt.durationMs = Date.now() - attempt.startedAt;
         return { kind: 'response', response: canonical, usage };
       } catch (error) {
-        throw rethrow(error, ctx, fail);
+        throw rethrow(error, ctx, fail, controller.signal);
       } finally {
         cleanup();
       }
@@ -95,7 +95,13 @@ export function createDispatch(pools: UpstreamPools): (ctx: RelayContext) => Pro
     const translator = adapter.createStream(ctx.request, actx);
     return {
       kind: 'stream',
-      chunks: relayStream(response.body, translator, ctx, attempt, { cleanup, fail, abort: () => controller.abort() }),
+      chunks: relayStream(response.body, translator, ctx, attempt, {
+        cleanup,
+        fail,
+        abort: () => controller.abort(),
+        activity: () => timers.activity(),
+        signal: controller.signal,
+      }),
       usage: () => translator.usage(),
     };
   };
@@ -106,7 +112,13 @@ async function* relayStream(
   translator: StreamTranslator,
   ctx: RelayContext,
   attempt: Attempt,
-  hooks: { cleanup(): void; fail(upstream: UpstreamError, cause?: unknown): UpstreamFailure; abort(): void },
+  hooks: {
+    cleanup(): void;
+    fail(upstream: UpstreamError, cause?: unknown): UpstreamFailure;
+    abort(): void;
+    activity(): void;
+    signal: AbortSignal;
+  },
 ): AsyncGenerator<CanonicalChunk> {
   const parser = new SseParser();
   let done = false;
@@ -123,13 +135,16 @@ async function* relayStream(
     }
   }
   try {
-    for await (const bytes of body) yield* translate(parser.push(bytes));
+    for await (const bytes of body) {
+      hooks.activity();
+      yield* translate(parser.push(bytes));
+    }
     yield* translate(parser.end());
     yield* translator.end();
     done = true;
     attempt.durationMs = Date.now() - attempt.startedAt;
   } catch (error) {
-    throw rethrow(error, ctx, hooks.fail);
+    throw rethrow(error, ctx, hooks.fail, hooks.signal);
   } finally {
     hooks.cleanup();
     // Consumer left early (client disconnect): stop the upstream so it stops producing (and billing) tokens.
@@ -142,13 +157,13 @@ function rethrow(
   error: unknown,
   ctx: RelayContext,
   fail: (upstream: UpstreamError, cause?: unknown) => UpstreamFailure,
+  attemptSignal: AbortSignal,
 ): unknown {
   if (error instanceof GatewayError) return error;
   if (ctx.signal.aborted) return ctx.signal.reason ?? error;
+  const reason: unknown = attemptSignal.aborted ? attemptSignal.reason : undefined;
+  if (reason instanceof UpstreamTimeout) return fail({ kind: 'timeout', status: 504, retryable: true, message: reason.message }, error);
   const code = (error as { code?: string }).code ?? '';
-  const cause = (error as { cause?: unknown }).cause;
-  if (error instanceof TotalTimeout || cause instanceof TotalTimeout || (error as Error).name === 'AbortError')
-    return fail({ kind: 'timeout', status: 504, retryable: true, message: 'upstream did not finish within the total timeout' }, error);
   if (code === 'UND_ERR_CONNECT_TIMEOUT') return fail({ kind: 'timeout', status: 504, retryable: true, message: 'upstream connect timed out' }, error);
   if (code === 'UND_ERR_HEADERS_TIMEOUT') return fail({ kind: 'timeout', status: 504, retryable: true, message: 'upstream sent no response headers in time' }, error);
   if (code === 'UND_ERR_BODY_TIMEOUT') return fail({ kind: 'timeout', status: 504, retryable: true, message: 'upstream went silent mid-response' }, error);

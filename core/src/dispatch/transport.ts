@@ -24,8 +24,9 @@ export async function sendHttp(
     headers: body === null ? headers : { 'content-type': 'application/json', ...headers },
     body,
     signal,
-    headersTimeout: timeouts.firstByteMs,
-    bodyTimeout: timeouts.idleMs,
+    // Our AttemptTimers enforce these precisely; undici's (about 1 s resolution) remain as a backstop.
+    headersTimeout: timeouts.firstByteMs + 1000,
+    bodyTimeout: timeouts.idleMs + 1000,
   });
   return { status: response.statusCode, headers: flattenHeaders(response.headers), body: response.body };
 }
