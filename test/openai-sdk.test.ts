@@ -27,6 +27,26 @@ t.test('chat, non-stream, with usage', async (t) => {
   t.equal(sent?.headers['authorization'], `Bearer ${UPSTREAM_KEY}`, 'the channel key, not the tenant key, goes upstream');
 });
 
+t.test('request fields the canonical types do not model reach an OpenAI upstream untouched', async (t) => {
+  await client.chat.completions.create({
+    model: 'gpt-4o',
+    messages: [{ role: 'user', content: 'json please' }],
+    seed: 42,
+    response_format: { type: 'json_object' },
+    max_completion_tokens: 64,
+    logprobs: true,
+    metadata: { team: 'search' },
+  });
+  const sent = upstream.requests.at(-1)?.body as Record<string, unknown>;
+  t.equal(sent['seed'], 42);
+  t.same(sent['response_format'], { type: 'json_object' });
+  t.equal(sent['max_completion_tokens'], 64);
+  t.notOk('max_tokens' in sent, 'not duplicated as max_tokens');
+  t.equal(sent['logprobs'], true);
+  t.same(sent['metadata'], { team: 'search' });
+  t.equal(sent['model'], 'gpt-4o');
+});
+
 t.test('chat, stream, include_usage', async (t) => {
   const stream = await client.chat.completions.create({
     model: 'gpt-4o-mini',
