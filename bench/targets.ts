@@ -22,6 +22,8 @@ export interface ServerProcess {
 export interface SpawnOptions {
   /** Extra node flags for the child, e.g. ['--cpu-prof', '--cpu-prof-dir', dir]. */
   nodeFlags?: string[];
+  /** File descriptor for the child's stdout (default: this process's stdout). */
+  stdout?: number;
 }
 
 const live = new Set<ChildProcess>();
@@ -35,7 +37,7 @@ export function killAll(): void {
 export function spawnServer(role: Role, options: ChildOptions, spawn: SpawnOptions = {}): Promise<ServerProcess> {
   const child = fork(CHILD, [role, JSON.stringify(options)], {
     execArgv: ['--import', 'tsx', ...(spawn.nodeFlags ?? [])],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', spawn.stdout ?? 'inherit', 'inherit', 'ipc'],
   });
   live.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

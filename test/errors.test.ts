@@ -47,7 +47,7 @@ function isOpenAIError(t: Test, body: OpenAIErrorBody, code: string): void {
   t.equal(body.error.code, code, `error.code ${code}`);
   t.notOk(/\n\s+at /.test(body.error.message), 'no stack trace');
 }
-type Test = typeof t;
+type Test = Pick<typeof t, 'equal' | 'ok' | 'notOk'>;
 
 t.test('bad config fails startup naming the YAML path and line', async (t) => {
   const yaml = openaiConfig([{ name: 'c', baseUrl: upstream.url, models: ['gpt-4o'] }]).replace('  keepAlive: 15s', '  keepAlive: 15s\n  prot: 9');

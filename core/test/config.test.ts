@@ -348,8 +348,8 @@ channels:
   t.type(error.issues[0]?.line, 'number');
   t.ok((error.issues[0]?.line ?? 0) >= 4, 'the line of the problem, not line 1');
 
-  const tabs = configError(() => parse('version: 1\npipeline: []\nchannels: []\npipeline: []\n'));
-  t.match(tabs.issues, [{ message: /YAML: .*unique/, line: 4 }], 'duplicate keys are an error, not last-wins');
+  const duplicate = configError(() => parse('version: 1\npipeline: []\nchannels: []\npipeline: []\n'));
+  t.match(duplicate.issues, [{ message: /YAML: .*unique/, line: 4 }], 'duplicate keys are an error, not last-wins');
 });
 
 t.test('a top-level value that is not a mapping', async (t) => {

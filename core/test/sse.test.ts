@@ -4,6 +4,9 @@ import t from 'tap';
 import { SseParser } from '../src/dispatch/sse.js';
 import type { SseEvent } from '../src/contracts/adapter.js';
 
+/** The type of a subtest's `t`. */
+type Subtest = Parameters<Parameters<typeof t.test>[0]>[0];
+
 const encoder = new TextEncoder();
 
 /** Feeds `chunks` in order and flushes with end(). */
@@ -30,7 +33,7 @@ const byteByByte = (bytes: Uint8Array): SseEvent[] =>
   parse(Array.from({ length: bytes.length }, (_, i) => bytes.subarray(i, i + 1)));
 
 /** Replays `bytes` split in two at every boundary, and byte by byte; every replay must give `expected`. */
-function replayEverywhere(t: { same: (a: unknown, b: unknown, m?: string) => boolean }, bytes: Uint8Array, expected: readonly SseEvent[]): void {
+function replayEverywhere(t: Subtest, bytes: Uint8Array, expected: readonly SseEvent[]): void {
   t.same(badSplits(bytes, expected), [], `all ${bytes.length + 1} two-piece splits give the same events`);
   t.same(byteByByte(bytes), expected, 'byte-by-byte gives the same events');
 }

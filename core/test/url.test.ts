@@ -2,6 +2,9 @@
 import t from 'tap';
 import { upstreamUrl } from '../src/dispatch/url.js';
 
+/** The type of a subtest's `t`. */
+type Subtest = Parameters<Parameters<typeof t.test>[0]>[0];
+
 const BASE = new URL('https://api.example.com/v1');
 
 t.test('joins and keeps the base path', async (t) => {
@@ -35,7 +38,7 @@ t.test('query parameters are appended (and encoded)', async (t) => {
   t.equal(upstreamUrl(BASE, '/chat/completions', {}).search, '');
 });
 
-const rejects = (t: { throws: (fn: () => unknown, wanted: object, message?: string) => unknown }, base: URL, path: string): void => {
+const rejects = (t: Subtest, base: URL, path: string): void => {
   t.throws(() => upstreamUrl(base, path), { code: 'SLUICE_ERR_INVALID_REQUEST' }, `refuses ${JSON.stringify(path)}`);
 };
 

@@ -18,14 +18,16 @@ export function isRetryableKind(kind: UpstreamErrorKind): boolean {
   return RETRYABLE.has(kind);
 }
 
-/** retry-after-ms, or retry-after as seconds or an HTTP date; undefined when absent or unreadable. */
+const NUMBER = /^\d+(\.\d+)?$/;
+
+/** retry-after-ms, or retry-after as seconds or an HTTP date; undefined when absent or unreadable (never "now"). */
 export function parseRetryAfter(headers: Readonly<Record<string, string>>, now = Date.now()): number | undefined {
-  const ms = Number(headers['retry-after-ms']);
-  if (headers['retry-after-ms'] !== undefined && Number.isFinite(ms) && ms >= 0) return ms;
-  const value = headers['retry-after'];
+  const ms = headers['retry-after-ms']?.trim();
+  if (ms !== undefined && NUMBER.test(ms)) return Number(ms);
+  const value = headers['retry-after']?.trim();
   if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  if (NUMBER.test(value)) return Number(value) * 1000;
+  if (!/[a-z]/i.test(value)) return undefined;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

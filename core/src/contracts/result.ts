@@ -35,23 +35,49 @@ export function tapStream(result: RelayResult, handlers: TapHandlers): RelayResu
   }
   const source = result.chunks;
   const usage = (): ReturnType<StreamResult['usage']> => result.usage();
+  let settled = false;
+  const settle = (error?: unknown): void => {
+    if (settled) return;
+    settled = true;
+    if (error === undefined) handlers.onEnd?.(usage());
+    else handlers.onError?.(error, usage());
+  };
+  const clientGone = (): DOMException => new DOMException('client went away', 'AbortError');
   async function* tapped(): AsyncGenerator<CanonicalChunk> {
-    let settled = false;
     try {
       for await (const chunk of source) {
         handlers.onChunk?.(chunk);
         yield chunk;
       }
-      settled = true;
-      handlers.onEnd?.(usage());
+      settle();
     } catch (error) {
-      settled = true;
-      handlers.onError?.(error, usage());
+      settle(error);
       throw error;
     } finally {
       // Reached without settling only when the consumer called return(): the client stopped reading.
-      if (!settled) handlers.onError?.(new DOMException('client went away', 'AbortError'), usage());
+      settle(clientGone());
     }
   }
-  return { kind: 'stream', chunks: tapped(), usage };
+  const generator = tapped();
+  let started = false;
+  // A generator that never started skips its finally on return(); this wrapper keeps "exactly one callback" true
+  // even for a consumer that discards the stream before reading it.
+  const chunks: AsyncIterableIterator<CanonicalChunk> = {
+    next() {
+      started = true;
+      return generator.next();
+    },
+    async return(value?: unknown) {
+      if (!started) {
+        started = true;
+        settle(clientGone());
+        await source[Symbol.asyncIterator]().return?.();
+      }
+      return generator.return(value as undefined);
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+  return { kind: 'stream', chunks, usage };
 }

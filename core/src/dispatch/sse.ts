@@ -30,6 +30,7 @@ export class SseParser {
   }
 
   #feed(text: string): SseEvent[] {
+    if (text === '') return []; // an empty read must not cancel a pending \r\n pair
     const events: SseEvent[] = [];
     let start = 0;
     if (this.#pendingCR && text.startsWith('\n')) start = 1;

@@ -8,8 +8,10 @@ export function upstreamUrl(base: URL, path: string, query?: Readonly<Record<str
   if (!path.startsWith('/') || path.startsWith('//') || path.includes('\\') || /(^|\/)\.\.?(\/|$)/.test(path)) {
     throw new GatewayError('SLUICE_ERR_INVALID_REQUEST', 'the request maps to an invalid upstream path');
   }
+  const basePath = base.pathname.replace(/\/+$/, '');
   const url = new URL(base.href.replace(/\/+$/, '') + path);
-  if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname.replace(/\/+$/, ''))) {
+  // Under the base path as a whole segment: "/v1-admin" is not under "/v1".
+  if (url.origin !== base.origin || (url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`))) {
     throw new GatewayError('SLUICE_ERR_INVALID_REQUEST', 'the request maps to an invalid upstream path');
   }
   if (query) for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);

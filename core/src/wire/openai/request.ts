@@ -16,11 +16,12 @@ export const OPENAI_FORMAT = 'openai';
 type Wire = Record<string, unknown>;
 
 const CHAT_KNOWN = new Set([
-  'model', 'messages', 'stream', 'stream_options', 'max_tokens', 'temperature', 'top_p', 'n', 'stop', 'tools',
+  'model', 'messages', 'stream', 'max_tokens', 'temperature', 'top_p', 'n', 'stop', 'tools',
   'tool_choice', 'parallel_tool_calls', 'user',
 ]);
 const MESSAGE_KNOWN = new Set(['role', 'content', 'name', 'tool_calls', 'tool_call_id', 'reasoning_content']);
-const COMPLETION_KNOWN = new Set(['model', 'prompt', 'stream', 'stream_options', 'max_tokens', 'temperature', 'top_p', 'n', 'stop', 'user']);
+// stream_options stays in extra: its other fields (include_obfuscation, ...) are relayed to OpenAI upstreams.
+const COMPLETION_KNOWN = new Set(['model', 'prompt', 'stream', 'max_tokens', 'temperature', 'top_p', 'n', 'stop', 'user']);
 // encoding_format stays in extra: the surface reads it to answer in the same encoding.
 const EMBEDDING_KNOWN = new Set(['model', 'input', 'dimensions', 'user']);
 
@@ -127,7 +128,8 @@ function encodeMessage(message: ChatMessage): Wire {
 
 function encodeCommon(wire: Wire, request: ChatRequest | CompletionRequest, extraFields: Readonly<Record<string, unknown>>): void {
   // A client that sent max_completion_tokens gets it relayed as such (via extra), not duplicated as max_tokens.
-  if (request.maxTokens !== undefined && !('max_completion_tokens' in extraFields)) wire['max_tokens'] = request.maxTokens;
+  // Written under the name the client used (a relayed extra never overwrites it), so a plugin's change wins.
+  if (request.maxTokens !== undefined) wire['max_completion_tokens' in extraFields ? 'max_completion_tokens' : 'max_tokens'] = request.maxTokens;
   if (request.temperature !== undefined) wire['temperature'] = request.temperature;
   if (request.topP !== undefined) wire['top_p'] = request.topP;
   if (request.n !== undefined) wire['n'] = request.n;
@@ -136,7 +138,8 @@ function encodeCommon(wire: Wire, request: ChatRequest | CompletionRequest, extr
   if (request.stream) {
     wire['stream'] = true;
     // Always ask for usage: the gateway meters every stream, whether or not the client wants the usage chunk.
-    wire['stream_options'] = { include_usage: true };
+    const clientOptions = extraFields['stream_options'];
+    wire['stream_options'] = { ...(typeof clientOptions === 'object' && clientOptions !== null ? clientOptions : {}), include_usage: true };
   }
 }
 

@@ -1,0 +1,121 @@
+// credentialOf (each SDK's way of sending the key), Keyring (hashes only), globMatcher (model globs).
+import { inspect } from 'node:util';
+import t from 'tap';
+import type { TenantConfig } from '@sluice/core';
+import { credentialOf } from '../src/credentials.js';
+import { Keyring, hashKey } from '../src/keyring.js';
+import { globMatcher } from '../src/globs.js';
+
+const KEY = 'sk-sluice-tenant-key-0123456789';
+const ctx = (headers: Record<string, string | undefined>, query: Record<string, string | undefined> = {}) => ({ headers, query });
+
+t.test('credentialOf: the four forms the official SDKs use', async (t) => {
+  t.equal(credentialOf(ctx({ authorization: `Bearer ${KEY}` })), KEY, 'OpenAI: Authorization: Bearer');
+  t.equal(credentialOf(ctx({ 'x-api-key': KEY })), KEY, 'Anthropic: x-api-key');
+  t.equal(credentialOf(ctx({ 'x-goog-api-key': KEY })), KEY, 'Gemini: x-goog-api-key');
+  t.equal(credentialOf(ctx({}, { key: KEY })), KEY, 'Gemini: ?key=');
+});
+
+t.test('credentialOf: Bearer is case-insensitive and surrounding space is trimmed', async (t) => {
+  t.equal(credentialOf(ctx({ authorization: `bearer ${KEY}` })), KEY);
+  t.equal(credentialOf(ctx({ authorization: `BEARER   ${KEY}  ` })), KEY);
+});
+
+t.test('credentialOf: nothing usable → undefined', async (t) => {
+  t.equal(credentialOf(ctx({})), undefined);
+  t.equal(credentialOf(ctx({ authorization: 'Basic dXNlcjpwYXNz' })), undefined, 'not a bearer token');
+  t.notOk(credentialOf(ctx({ authorization: 'Bearer ' })), 'an empty bearer token is no key');
+  t.notOk(credentialOf(ctx({ authorization: 'Bearer    ' })), 'a blank bearer token is no key');
+});
+
+t.test('credentialOf: the Authorization header takes precedence', async (t) => {
+  t.equal(credentialOf(ctx({ authorization: 'Bearer from-auth', 'x-api-key': 'from-x-api-key' }, { key: 'from-query' })), 'from-auth');
+  t.equal(credentialOf(ctx({ 'x-api-key': 'from-x-api-key', 'x-goog-api-key': 'from-goog' }, { key: 'from-query' })), 'from-x-api-key');
+  t.equal(credentialOf(ctx({ 'x-goog-api-key': 'from-goog' }, { key: 'from-query' })), 'from-goog');
+});
+
+const TENANTS: TenantConfig[] = [
+  {
+    id: 'acme',
+    group: 'pro',
+    metadata: { plan: 'gold', region: 'eu' },
+    keys: [
+      { key: KEY, id: 'acme-main', enabled: true, metadata: { region: 'us' }, models: ['gpt-4o*'], channels: ['openai-main'] },
+      { key: 'sk-acme-second-key-abcdef', enabled: false, metadata: {}, expiresAt: Date.parse('2030-01-01T00:00:00Z') },
+    ],
+  },
+  { id: 'demo', group: 'default', metadata: {}, keys: [{ key: 'sk-demo-key-zyxwvut', enabled: true, metadata: {} }] },
+];
+
+t.test('Keyring: finds a key and builds its principal', async (t) => {
+  const keyring = new Keyring(TENANTS);
+  t.equal(keyring.size, 3);
+  const record = keyring.find(KEY);
+  t.strictSame(record, {
+    enabled: true,
+    principal: {
+      tenant: 'acme',
+      group: 'pro',
+      keyId: 'acme-main',
+      metadata: { plan: 'gold', region: 'us' },
+      allowedModels: ['gpt-4o*'],
+      allowedChannels: ['openai-main'],
+    },
+  });
+  const second = keyring.find('sk-acme-second-key-abcdef');
+  t.equal(second?.enabled, false);
+  t.equal(second?.expiresAt, Date.parse('2030-01-01T00:00:00Z'));
+  t.equal(second?.principal.keyId, `key-${hashKey('sk-acme-second-key-abcdef').slice(0, 12)}`, 'default key id: a hash prefix');
+  t.equal(keyring.find('sk-demo-key-zyxwvut')?.principal.tenant, 'demo');
+  t.notOk('allowedModels' in (keyring.find('sk-demo-key-zyxwvut')?.principal ?? {}), 'no model restriction unless configured');
+});
+
+t.test('Keyring: only exact keys match', async (t) => {
+  const keyring = new Keyring(TENANTS);
+  for (const wrong of ['', KEY.slice(0, -1), `${KEY} `, KEY.toUpperCase(), hashKey(KEY), `key-${hashKey(KEY).slice(0, 12)}`]) {
+    t.equal(keyring.find(wrong), undefined, `no match for ${JSON.stringify(wrong.slice(0, 20))}`);
+  }
+});
+
+t.test('Keyring: the plaintext key is not retained', async (t) => {
+  const keyring = new Keyring(TENANTS);
+  const renderings = [
+    JSON.stringify(keyring),
+    inspect(keyring, { depth: Infinity, showHidden: true }),
+    JSON.stringify(keyring.find(KEY)),
+    inspect(keyring.find(KEY), { depth: Infinity }),
+    JSON.stringify(keyring.find('sk-acme-second-key-abcdef')),
+    JSON.stringify(keyring.find('sk-demo-key-zyxwvut')),
+  ];
+  for (const text of renderings) {
+    t.notMatch(text, KEY);
+    t.notMatch(text, 'sk-acme-second-key-abcdef');
+    t.notMatch(text, 'sk-demo-key-zyxwvut');
+  }
+  t.notMatch(JSON.stringify(keyring.find('sk-demo-key-zyxwvut')), hashKey('sk-demo-key-zyxwvut'), 'not even the full hash is exposed');
+});
+
+t.test('hashKey: SHA-256 hex', async (t) => {
+  t.equal(hashKey('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  t.match(hashKey(KEY), /^[0-9a-f]{64}$/);
+});
+
+t.test('globMatcher', async (t) => {
+  const match = globMatcher(['gpt-4o*', 'claude-*-sonnet', 'text-embedding-3-small']);
+  for (const yes of ['gpt-4o', 'gpt-4o-mini', 'gpt-4o-2024-08-06', 'claude-3-5-sonnet', 'claude-x-sonnet', 'text-embedding-3-small']) t.ok(match(yes), yes);
+  for (const no of ['gpt-4', 'gpt-4.1', 'my-gpt-4o', 'claude-3-5-sonnet-latest', 'claude-sonnet', 'text-embedding-3-large', 'text-embedding-3-small2', '']) t.notOk(match(no), no);
+});
+
+t.test('globMatcher: regex characters in globs are literal', async (t) => {
+  const match = globMatcher(['gpt-4.1', 'a+b', 'x?', '(z)', '[q]', 'r|s', 'c^d$', 'back\\slash']);
+  for (const yes of ['gpt-4.1', 'a+b', 'x?', '(z)', '[q]', 'r|s', 'c^d$', 'back\\slash']) t.ok(match(yes), yes);
+  for (const no of ['gpt-401', 'aab', 'x', 'z', 'q', 'r', 's', 'cd']) t.notOk(match(no), no);
+});
+
+t.test('globMatcher: "*" alone matches everything; no globs match nothing', async (t) => {
+  const all = globMatcher(['*']);
+  t.ok(all('anything'));
+  t.ok(all(''));
+  const none = globMatcher([]);
+  t.notOk(none('gpt-4o'));
+});
