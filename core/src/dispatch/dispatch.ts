@@ -1,4 +1,4 @@
-import type { AdapterContext, StreamTranslator, UpstreamError } from '../contracts/adapter.js';
+import type { AdapterContext, SseEvent, StreamTranslator, UpstreamError } from '../contracts/adapter.js';
 import type { CanonicalChunk } from '../contracts/canonical.js';
 import type { Attempt, RelayContext, Route } from '../contracts/context.js';
 import type { RelayResult } from '../contracts/result.js';
@@ -123,23 +123,19 @@ async function* relayStream(
   const parser = new SseParser();
   let done = false;
   // One event at a time, so chunks before a malformed event in the same read still reach the client.
-  function* translate(events: ReturnType<SseParser['push']>): Generator<CanonicalChunk> {
-    for (const event of events) {
-      let chunks: CanonicalChunk[];
-      try {
-        chunks = translator.push(event);
-      } catch (error) {
-        throw hooks.fail({ kind: 'protocol', status: 502, retryable: false, message: `upstream sent a malformed stream event: ${(error as Error).message}` }, error);
-      }
-      yield* chunks;
+  const translate = (event: SseEvent): CanonicalChunk[] => {
+    try {
+      return translator.push(event);
+    } catch (error) {
+      throw hooks.fail({ kind: 'protocol', status: 502, retryable: false, message: `upstream sent a malformed stream event: ${(error as Error).message}` }, error);
     }
-  }
+  };
   try {
     for await (const bytes of body) {
       hooks.activity();
-      yield* translate(parser.push(bytes));
+      for (const event of parser.push(bytes)) for (const chunk of translate(event)) yield chunk;
     }
-    yield* translate(parser.end());
+    for (const event of parser.end()) for (const chunk of translate(event)) yield chunk;
     yield* translator.end();
     done = true;
     attempt.durationMs = Date.now() - attempt.startedAt;

@@ -131,6 +131,7 @@ export function toGatewayError(error: unknown, ctx: RelayContext): GatewayError 
 }
 
 function logLine(ctx: RelayContext, status: number, usage: Usage, error?: GatewayError): void {
+  if (!ctx.log.isLevelEnabled('info')) return; // do not even build the object when nobody reads it
   const last = ctx.attempts.at(-1);
   ctx.log.info(
     {
