@@ -15,6 +15,11 @@ import { compose, type Handler } from './pipeline/compose.js';
 import { connectState, type StateConnectors } from './state/connectors.js';
 import { createServer } from './server/server.js';
 import { createLogger } from './logger.js';
+import { estimateInputTokens } from './tokens/estimate.js';
+import type { SurfaceDefinition } from './contracts/surface.js';
+import { openaiSurfaceDefinition } from './surface/openai/routes.js';
+import { adminOnly } from './server/admin.js';
+import type { ServerRoute } from '@hapi/hapi';
 
 export interface GatewayOptions {
   /** Path of gateway.yaml (default ./gateway.yaml). */
@@ -35,6 +40,7 @@ export interface LoadedGateway {
   pluginOptions: Record<string, unknown>[];
   channels: ChannelRegistry;
   inactiveChannels: { name: string; reason: string }[];
+  surfaces: SurfaceDefinition[];
 }
 
 /** Everything `sluice validate` checks: the file, every plugin and adapter, their options. Connects to nothing. */
@@ -45,7 +51,7 @@ export async function loadGateway(options: GatewayOptions = {}): Promise<LoadedG
       ? await loadConfigFile(configPath, options.env)
       : parseConfigText(options.configText, configPath, options.env);
   const issues: ConfigIssue[] = [];
-  const adapters = await loadAdapters(config.adapters, config.sourcePath, issues);
+  const { adapters, surfaces } = await loadAdapters(config.adapters, config.sourcePath, issues);
   const plugins = await loadPlugins(config.pipeline, config.sourcePath, issues);
   const pluginOptions = plugins.map(({ plugin, entry, index }) => {
     const validate = compileSchema(source.ajv, plugin.schema, `plugin "${plugin.name}"`);
@@ -55,7 +61,13 @@ export async function loadGateway(options: GatewayOptions = {}): Promise<LoadedG
   });
   const { registry, inactive } = buildChannels(config.channels, adapters, source.ajv, issues);
   if (issues.length > 0) source.fail(issues);
-  return { config, source, plugins, pluginOptions, channels: registry, inactiveChannels: inactive };
+  const ids = new Set<string>([openaiSurfaceDefinition.surface.id]);
+  for (const definition of surfaces) {
+    if (ids.has(definition.surface.id)) issues.push({ path: 'adapters', message: `surface "${definition.surface.id}" is provided twice` });
+    ids.add(definition.surface.id);
+  }
+  if (issues.length > 0) source.fail(issues);
+  return { config, source, plugins, pluginOptions, channels: registry, inactiveChannels: inactive, surfaces: [openaiSurfaceDefinition, ...surfaces] };
 }
 
 export interface Gateway {
@@ -83,6 +95,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const closeHooks: (() => Promise<void> | void)[] = [];
   const middlewares: Middleware[] = [];
   const before: string[] = [];
+  const pluginRoutes: ServerRoute[] = [];
   for (const [i, { plugin }] of loaded.plugins.entries()) {
     const api: PluginApi = {
       name: plugin.name,
@@ -92,6 +105,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       state,
       before: [...before],
       onClose: (hook) => void closeHooks.push(hook),
+      route: (route, routeOptions) => void pluginRoutes.push(routeOptions?.admin ? adminOnly(route, config.server.adminKey) : route),
     };
     let middleware: Middleware | void;
     try {
@@ -108,8 +122,17 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const pools = new UpstreamPools();
   const dispatch = createDispatch(pools);
   const catalogue = modelCatalogue(channels);
-  const innermost: Handler = (ctx) => (ctx.operation === 'models' ? Promise.resolve(catalogue()) : dispatch(ctx));
-  const server = createServer({ config: config.server, pipeline: compose(middlewares, innermost), log, state });
+  // Listing models and counting tokens are answered by the gateway itself, after auth and routing have run.
+  const innermost: Handler = (ctx) => {
+    if (ctx.request.operation === 'models') return Promise.resolve(catalogue());
+    if (ctx.request.operation === 'count_tokens') {
+      const inputTokens = estimateInputTokens(ctx.request);
+      return Promise.resolve({ kind: 'response', usage: { input: inputTokens }, response: { operation: 'count_tokens', inputTokens } });
+    }
+    return dispatch(ctx);
+  };
+  const server = createServer({ config: config.server, pipeline: compose(middlewares, innermost), log, state, surfaces: loaded.surfaces });
+  server.route(pluginRoutes);
 
   return {
     server,

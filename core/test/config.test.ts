@@ -75,6 +75,7 @@ t.test('a minimal config gets every default', async (t) => {
       priority: 0,
       weight: 1,
       enabled: true,
+      strict: false,
       timeouts: { connectMs: 10_000, firstByteMs: 60_000, idleMs: 60_000, totalMs: 600_000 },
       headers: {},
       options: {},

@@ -52,6 +52,7 @@ export function buildChannels(
       groups: config.groups,
       priority: config.priority,
       weight: config.weight,
+      strict: config.strict,
       timeouts: config.timeouts,
       headers: config.headers,
     });

@@ -31,6 +31,7 @@ export interface RawConfig {
     priority: number;
     weight: number;
     enabled: boolean;
+    strict: boolean;
     timeouts?: { connect?: Duration; firstByte?: Duration; idle?: Duration; total?: Duration };
     headers: Record<string, string>;
     options: Record<string, unknown>;
@@ -64,6 +65,7 @@ function compileChannel(raw: RawConfig['channels'][number], index: number): Chan
     priority: raw.priority,
     weight: raw.weight,
     enabled: raw.enabled,
+    strict: raw.strict,
     timeouts: {
       connectMs: parseDuration(t.connect),
       firstByteMs: parseDuration(t.firstByte),

@@ -81,6 +81,11 @@ const channel = {
     priority: { type: 'integer', default: 0, description: 'Higher tiers are tried first.' },
     weight: { type: 'integer', minimum: 1, default: 1, description: 'Share of traffic within its priority tier.' },
     enabled: { type: 'boolean', default: true, description: 'Set false to keep a channel configured but unused.' },
+    strict: {
+      type: 'boolean',
+      default: false,
+      description: 'Reject (400) a request with fields this adapter cannot carry, instead of dropping them with a report.',
+    },
     timeouts,
     headers: {
       type: 'object',

@@ -30,6 +30,7 @@ export interface ChannelConfig {
   priority: number;
   weight: number;
   enabled: boolean;
+  strict: boolean;
   timeouts: { connectMs: number; firstByteMs: number; idleMs: number; totalMs: number };
   headers: Record<string, string>;
   options: Record<string, unknown>;

@@ -1,11 +1,5 @@
 import type { SchemaObject } from 'ajv';
-import type {
-  CanonicalChunk,
-  CanonicalRequest,
-  CanonicalResponse,
-  Operation,
-  Usage,
-} from './canonical.js';
+import type { CanonicalChunk, CanonicalResponse, RelayOperation, RelayRequest, Usage } from './canonical.js';
 
 /** What an adapter knows about the call it translates. Adapters never read process.env: everything comes in here. */
 export interface AdapterContext<C> {
@@ -85,16 +79,16 @@ export interface Adapter<C = Record<string, unknown>> {
   readonly id: string;
   /** JSON Schema for a channel's `options:` when it uses this adapter. */
   readonly schema: SchemaObject;
-  readonly operations: readonly Operation[];
+  readonly operations: readonly RelayOperation[];
   /** Whether channels of this adapter need upstream keys (false for in-process fakes). */
   readonly requiresKey?: boolean;
   /** Must not mutate `request`: a retry may translate the same request again for another provider. */
-  toUpstream(request: Readonly<CanonicalRequest>, ctx: AdapterContext<C>): UpstreamRequest;
-  fromUpstream(body: unknown, request: Readonly<CanonicalRequest>, ctx: AdapterContext<C>): {
+  toUpstream(request: Readonly<RelayRequest>, ctx: AdapterContext<C>): UpstreamRequest;
+  fromUpstream(body: unknown, request: Readonly<RelayRequest>, ctx: AdapterContext<C>): {
     response: CanonicalResponse;
     usage: Usage;
   };
-  createStream(request: Readonly<CanonicalRequest>, ctx: AdapterContext<C>): StreamTranslator;
+  createStream(request: Readonly<RelayRequest>, ctx: AdapterContext<C>): StreamTranslator;
   mapError(status: number, body: unknown, headers: Readonly<Record<string, string>>): UpstreamError;
   /** Optional in-process transport; when present, dispatch calls it instead of HTTP. */
   readonly transport?: LocalTransport;

@@ -5,7 +5,7 @@
  */
 export const CANONICAL_VERSION = 1;
 
-export type Operation = 'chat' | 'completions' | 'embeddings' | 'models';
+export type Operation = 'chat' | 'completions' | 'embeddings' | 'models' | 'count_tokens';
 
 /** Unknown fields from a specific wire format; only an adapter speaking that format re-emits them. */
 export interface VendorExtra {
@@ -14,7 +14,7 @@ export interface VendorExtra {
 }
 
 export interface TextPart { type: 'text'; text: string; cacheControl?: CacheControl }
-export interface ImagePart { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' } }
+export interface ImagePart { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' }; cacheControl?: CacheControl }
 export interface OtherPart { type: string; [field: string]: unknown }
 export type ContentPart = TextPart | ImagePart | OtherPart;
 
@@ -42,6 +42,7 @@ export interface ChatMessage {
 export interface ToolDefinition {
   type: 'function';
   function: { name: string; description?: string; parameters?: Record<string, unknown>; strict?: boolean };
+  cacheControl?: CacheControl;
 }
 
 export type ToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; function: { name: string } };
@@ -56,6 +57,7 @@ export interface ChatRequest {
   maxTokens?: number;
   temperature?: number;
   topP?: number;
+  topK?: number;
   n?: number;
   stop?: string[];
   tools?: ToolDefinition[];
@@ -93,7 +95,18 @@ export interface EmbeddingRequest {
 
 export interface ModelsRequest { operation: 'models'; model: string; stream: false; includeUsage: false; extra?: VendorExtra }
 
-export type CanonicalRequest = ChatRequest | CompletionRequest | EmbeddingRequest | ModelsRequest;
+/** "How many input tokens would this chat request be?" — answered by the gateway, never relayed. */
+export interface CountTokensRequest extends Omit<ChatRequest, 'operation' | 'stream' | 'includeUsage'> {
+  operation: 'count_tokens';
+  stream: false;
+  includeUsage: false;
+}
+
+export type CanonicalRequest = ChatRequest | CompletionRequest | EmbeddingRequest | ModelsRequest | CountTokensRequest;
+
+/** The requests that are relayed to an upstream (the others are answered by the gateway itself). */
+export type RelayRequest = ChatRequest | CompletionRequest | EmbeddingRequest;
+export type RelayOperation = RelayRequest['operation'];
 
 /**
  * Token counts, with OpenAI's semantics: `input` counts every prompt token, including the `cachedInput` read from
@@ -148,7 +161,9 @@ export interface EmbeddingResponse {
 export interface ModelInfo { id: string; created: number; ownedBy: string }
 export interface ModelsResponse { operation: 'models'; models: ModelInfo[] }
 
-export type CanonicalResponse = ChatResponse | CompletionResponse | EmbeddingResponse | ModelsResponse;
+export interface CountTokensResponse { operation: 'count_tokens'; inputTokens: number }
+
+export type CanonicalResponse = ChatResponse | CompletionResponse | EmbeddingResponse | ModelsResponse | CountTokensResponse;
 
 export interface ToolCallDelta {
   index: number;
@@ -161,7 +176,10 @@ export interface ChatDelta {
   role?: 'assistant';
   content?: string;
   reasoning?: string;
+  /** Signature closing the current reasoning block (Anthropic thinking, Gemini thoughtSignature). */
   reasoningSignature?: string;
+  /** An opaque, encrypted reasoning block (Anthropic redacted_thinking). */
+  reasoningRedacted?: string;
   toolCalls?: ToolCallDelta[];
   extra?: VendorExtra;
 }

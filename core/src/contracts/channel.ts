@@ -25,6 +25,8 @@ export interface Channel {
   readonly groups: readonly string[];
   readonly priority: number;
   readonly weight: number;
+  /** Refuse requests with fields the adapter cannot carry (instead of dropping them with a report). */
+  readonly strict: boolean;
   readonly timeouts: ChannelTimeouts;
   /** Extra headers sent upstream (operator-set, e.g. an org id). */
   readonly headers: Readonly<Record<string, string>>;

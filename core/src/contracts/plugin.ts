@@ -1,4 +1,5 @@
 import type { SchemaObject } from 'ajv';
+import type { ServerRoute } from '@hapi/hapi';
 import type { Logger } from 'pino';
 import type { RelayContext } from './context.js';
 import type { RelayResult } from './result.js';
@@ -23,6 +24,11 @@ export interface PluginApi {
   readonly before: readonly string[];
   /** Run at gateway shutdown, after in-flight requests have finished. */
   onClose(hook: () => Promise<void> | void): void;
+  /**
+   * Adds an HTTP route (hapi). With `admin: true` the route answers only to `Authorization: Bearer <server.adminKey>`
+   * (constant-time comparison) and is refused when no admin key is configured.
+   */
+  route(route: ServerRoute, options?: { admin?: boolean }): void;
 }
 
 export interface Plugin<O = Record<string, unknown>> {

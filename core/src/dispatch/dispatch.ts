@@ -18,7 +18,8 @@ export function createDispatch(pools: UpstreamPools): (ctx: RelayContext) => Pro
     if (!route) throw new GatewayError('SLUICE_ERR_INTERNAL', 'no route was chosen: the pipeline needs a router plugin');
     const { channel } = route;
     const adapter = channel.adapter;
-    if (!adapter.operations.includes(ctx.operation)) {
+    const canonical = ctx.request;
+    if (canonical.operation === 'models' || canonical.operation === 'count_tokens' || !adapter.operations.includes(canonical.operation)) {
       throw new GatewayError('SLUICE_ERR_UNSUPPORTED_OPERATION', `model '${ctx.request.model}' does not support ${ctx.operation}`);
     }
     const apiKey = channel.keys[route.keyIndex]?.reveal() ?? '';
@@ -29,11 +30,14 @@ export function createDispatch(pools: UpstreamPools): (ctx: RelayContext) => Pro
       apiKey,
       surface: ctx.surface,
       drop: (field, reason) => {
+        if (channel.strict) {
+          throw new GatewayError('SLUICE_ERR_TRANSLATION_LOSS', `'${field}' cannot be sent to this model's provider (${reason}); the channel is strict.`, { param: field });
+        }
         ctx.dropped.push(field);
         ctx.note(adapter.id, `dropped ${field}: ${reason}`);
       },
     };
-    const request = adapter.toUpstream(ctx.request, actx);
+    const request = adapter.toUpstream(canonical, actx);
     const url = upstreamUrl(channel.baseUrl, request.path, request.query);
     const attempt: Attempt = { channel: channel.name, keyIndex: route.keyIndex, upstreamModel: route.upstreamModel, startedAt: Date.now() };
     ctx.attempts.push(attempt);
@@ -82,9 +86,9 @@ export function createDispatch(pools: UpstreamPools): (ctx: RelayContext) => Pro
         const text = await readBody(response.body);
         const body = parseJson(text);
         if (body === undefined) throw fail({ kind: 'protocol', status: 502, retryable: true, message: 'upstream sent a body that is not JSON' });
-        const { response: canonical, usage } = adapter.fromUpstream(body, ctx.request, actx);
+        const decoded = adapter.fromUpstream(body, canonical, actx);
         attempt.durationMs = Date.now() - attempt.startedAt;
-        return { kind: 'response', response: canonical, usage };
+        return { kind: 'response', response: decoded.response, usage: decoded.usage };
       } catch (error) {
         throw rethrow(error, ctx, fail, controller.signal);
       } finally {
@@ -92,7 +96,7 @@ export function createDispatch(pools: UpstreamPools): (ctx: RelayContext) => Pro
       }
     }
 
-    const translator = adapter.createStream(ctx.request, actx);
+    const translator = adapter.createStream(canonical, actx);
     return {
       kind: 'stream',
       chunks: relayStream(response.body, translator, ctx, attempt, {

@@ -8,7 +8,7 @@ import type { StreamResult } from '../contracts/result.js';
 import { GatewayError, isGatewayError } from '../errors.js';
 import type { Handler } from '../pipeline/compose.js';
 import { createContext } from '../pipeline/context.js';
-import type { Surface } from '../surface/surface.js';
+import type { Surface } from '../contracts/surface.js';
 import { requestIdOf, clientIpOf } from './request-meta.js';
 
 export interface RelayDeps {

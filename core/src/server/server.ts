@@ -3,9 +3,9 @@ import type { Boom } from '@hapi/boom';
 import type { Logger } from 'pino';
 import { GatewayError, type ErrorCode } from '../errors.js';
 import type { StateConnectors } from '../state/connectors.js';
-import type { Surface } from '../surface/surface.js';
+import type { Surface, SurfaceDefinition } from '../contracts/surface.js';
 import { openaiSurface } from '../surface/openai/surface.js';
-import { openaiRoutes } from '../surface/openai/routes.js';
+import { surfaceRoutes } from './surface-routes.js';
 import type { ServerConfig } from '../config/types.js';
 import type { Handler } from '../pipeline/compose.js';
 import { requestIdOf } from './request-meta.js';
@@ -23,6 +23,8 @@ export interface ServerDeps {
   pipeline: Handler;
   log: Logger;
   state: StateConnectors;
+  /** Every surface, OpenAI's first; later ones come from adapter packages. */
+  surfaces: readonly SurfaceDefinition[];
 }
 
 /** The hapi server: surfaces' routes, health endpoints, and one place that turns any error into a surface's shape. */
@@ -37,7 +39,8 @@ export function createServer(deps: ServerDeps): Hapi.Server {
     routes: { timeout: { server: false, socket: false }, payload: { maxBytes: config.bodyLimitBytes } },
   });
   const relayDeps = { pipeline: deps.pipeline, log, keepAliveMs: config.keepAliveMs, trustProxy: config.trustProxy };
-  server.route(openaiRoutes(relayDeps, config.bodyLimitBytes));
+  for (const definition of deps.surfaces) server.route(surfaceRoutes(definition, relayDeps, config.bodyLimitBytes));
+  const surfaceOf = surfaceLookup(deps.surfaces);
   server.route([
     { method: 'GET', path: '/healthz', handler: () => ({ status: 'ok' }) },
     {
@@ -62,7 +65,7 @@ export function createServer(deps: ServerDeps): Hapi.Server {
     if (!('isBoom' in response) || !response.isBoom) {
       return h.continue;
     }
-    const surface = surfaceOf(request.route.settings.app as { surface?: string } | undefined);
+    const surface = surfaceOf(request.route.settings.app as { surface?: string } | undefined, request.path);
     const error = fromBoom(response, id, log, request.method, request.path);
     log.info({ reqId: id, path: request.path, status: error.status, code: error.code, error: error.message }, 'request rejected');
     const rendered = surface.renderError(error);
@@ -78,10 +81,14 @@ export function createServer(deps: ServerDeps): Hapi.Server {
   return server;
 }
 
-// Surfaces other than OpenAI register here (adapter packages, later); unknown routes answer in OpenAI's shape.
-const surfaces = new Map<string, Surface>([[openaiSurface.id, openaiSurface]]);
-function surfaceOf(app: { surface?: string } | undefined): Surface {
-  return surfaces.get(app?.surface ?? '') ?? openaiSurface;
+/** The surface whose error shape a response takes: the route's own, else by URL prefix (for unknown URLs). */
+function surfaceLookup(definitions: readonly SurfaceDefinition[]): (app: { surface?: string } | undefined, path: string) => Surface {
+  const byId = new Map(definitions.map((d) => [d.surface.id, d.surface]));
+  // Longest prefix first, so '/v1/messages' can win over '/v1/'.
+  const prefixes = definitions
+    .flatMap((d) => (d.pathPrefixes ?? []).map((prefix) => ({ prefix, surface: d.surface })))
+    .sort((a, b) => b.prefix.length - a.prefix.length);
+  return (app, path) => byId.get(app?.surface ?? '') ?? prefixes.find((p) => path.startsWith(p.prefix))?.surface ?? openaiSurface;
 }
 
 function fromBoom(boom: Boom, id: string, log: Logger, method: string, path: string): GatewayError {

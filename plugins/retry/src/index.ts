@@ -41,7 +41,7 @@ export default definePlugin<RetryOptions>({
     api.log.debug({ maxAttempts: options.maxAttempts }, 'retry ready');
 
     return async (ctx, next): Promise<RelayResult> => {
-      if (ctx.operation === 'models') return next();
+      if (ctx.operation === 'models' || ctx.operation === 'count_tokens') return next();
       let lastFailure: UpstreamFailure | undefined;
       for (let attempt = 1; ; attempt++) {
         try {

@@ -15,6 +15,7 @@ function channel(name: string, priority: number, weight: number, keys = 1): Chan
     groups: ['default'],
     priority,
     weight,
+    strict: false,
     timeouts: { connectMs: 1000, firstByteMs: 1000, idleMs: 1000, totalMs: 1000 },
     headers: {},
   };

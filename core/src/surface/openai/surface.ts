@@ -9,7 +9,7 @@ import {
   encodeEmbeddingResponse,
   encodeModels,
 } from '../../wire/openai/response.js';
-import { retryAfterHeaders, type StreamEncoder, type Surface } from '../surface.js';
+import { retryAfterHeaders, type StreamEncoder, type Surface } from '../../contracts/surface.js';
 
 const event = (payload: unknown): string => `data: ${JSON.stringify(payload)}\n\n`;
 

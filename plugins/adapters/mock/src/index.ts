@@ -3,7 +3,7 @@ import {
   kindForStatus,
   upstreamError,
   type CanonicalChunk,
-  type CanonicalRequest,
+  type RelayRequest,
   type ChatMessage,
   type SchemaObject,
   type Usage,
@@ -29,7 +29,7 @@ function textOf(message: ChatMessage): string {
   return message.content.map((part) => (part.type === 'text' && typeof part['text'] === 'string' ? part['text'] : '')).join(' ');
 }
 
-function toWire(request: Readonly<CanonicalRequest>, model: string, options: MockOptions): MockWireRequest {
+function toWire(request: Readonly<RelayRequest>, model: string, options: MockOptions): MockWireRequest {
   const base = { model, stream: request.stream, options, tools: [] as string[], inputs: [] as string[], prompt: '' };
   switch (request.operation) {
     case 'chat': {
@@ -54,8 +54,6 @@ function toWire(request: Readonly<CanonicalRequest>, model: string, options: Moc
       const inputs = (Array.isArray(request.input) ? request.input : [request.input]).map((i) => (Array.isArray(i) ? i.join(' ') : String(i)));
       return { ...base, op: 'embeddings', inputs };
     }
-    case 'models':
-      throw new Error('models are listed by the gateway, not relayed');
   }
 }
 
@@ -86,8 +84,6 @@ export const mockAdapter = defineAdapter<MockOptions>({
         if (wire.toolCall) message.tool_calls = [{ id: `call_${wire.id}`, type: 'function', function: wire.toolCall }];
         return { response: { operation: 'chat', id: wire.id, created, model: request.model, choices: [{ index: 0, message, finishReason: wire.finish }] }, usage };
       }
-      case 'models':
-        throw new Error('models are listed by the gateway, not relayed');
     }
   },
   createStream(request) {

@@ -1,6 +1,6 @@
 // @sluice/adapter-mock: the in-process fake model, driven through its own transport like dispatch drives it.
 import t from 'tap';
-import { SseParser, openaiWire, type AdapterContext, type CanonicalChunk, type CanonicalRequest, type ChatChunk, type SseEvent } from '@sluice/core';
+import { SseParser, openaiWire, type AdapterContext, type CanonicalChunk, type RelayRequest, type ChatChunk, type SseEvent } from '@sluice/core';
 import mock, { countTokens, embed } from '@sluice/adapter-mock';
 
 /** The mock's channel options (its schema, defaults applied). */
@@ -27,7 +27,7 @@ async function bytesOf(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
 }
 
 /** One call the way dispatch makes it: toUpstream → transport → status + bytes. */
-async function call(request: CanonicalRequest, options: Partial<MockOptions> = {}): Promise<{ status: number; headers: Record<string, string>; bytes: Uint8Array }> {
+async function call(request: RelayRequest, options: Partial<MockOptions> = {}): Promise<{ status: number; headers: Record<string, string>; bytes: Uint8Array }> {
   const ctx = context(options);
   const upstream = adapter.toUpstream(request, ctx);
   const transport = adapter.transport;
@@ -36,13 +36,13 @@ async function call(request: CanonicalRequest, options: Partial<MockOptions> = {
   return { status: response.status, headers: response.headers, bytes: await bytesOf(response.body) };
 }
 
-async function complete(request: CanonicalRequest, options: Partial<MockOptions> = {}): Promise<ReturnType<typeof mock.fromUpstream>> {
+async function complete(request: RelayRequest, options: Partial<MockOptions> = {}): Promise<ReturnType<typeof mock.fromUpstream>> {
   const { status, bytes } = await call(request, options);
   if (status !== 200) throw new Error(`mock answered ${status}`);
   return adapter.fromUpstream(JSON.parse(Buffer.from(bytes).toString('utf8')), request, context(options));
 }
 
-const chat = (content: string, extra: Partial<CanonicalRequest & { operation: 'chat' }> = {}): CanonicalRequest => ({
+const chat = (content: string, extra: Partial<RelayRequest & { operation: 'chat' }> = {}): RelayRequest => ({
   operation: 'chat',
   model: 'mock-gpt',
   messages: [
@@ -107,7 +107,7 @@ t.test('a prompt asking to "call tool" answers with a tool call when tools are o
 });
 
 t.test('completions', async (t) => {
-  const request: CanonicalRequest = { operation: 'completions', model: 'mock-gpt', prompt: ['one two', 'three'], stream: false, includeUsage: false };
+  const request: RelayRequest = { operation: 'completions', model: 'mock-gpt', prompt: ['one two', 'three'], stream: false, includeUsage: false };
   const result = await complete(request);
   t.match(result.response, { operation: 'completions', choices: [{ index: 0, text: /^This is a mock reply to: one two/, finishReason: 'stop' }] });
   t.equal(result.usage.input, 3);
@@ -116,7 +116,7 @@ t.test('completions', async (t) => {
 const cosine = (a: readonly number[], b: readonly number[]): number => a.reduce((sum, x, i) => sum + x * (b[i] ?? 0), 0);
 
 t.test('embeddings: texts sharing words are close, unrelated texts are not', async (t) => {
-  const request: CanonicalRequest = {
+  const request: RelayRequest = {
     operation: 'embeddings',
     model: 'mock-embed',
     input: ['what is the capital of france', 'tell me the capital of france', 'banana smoothie recipe'],
@@ -142,7 +142,7 @@ t.test('embeddings: texts sharing words are close, unrelated texts are not', asy
   t.equal(sized.response.operation === 'embeddings' ? sized.response.vectors[0]?.length : 0, 8, 'dimensions option');
 });
 
-async function streamed(request: CanonicalRequest, options: Partial<MockOptions> = {}): Promise<{ events: SseEvent[]; chunks: CanonicalChunk[]; usage: unknown; contentType: string | undefined }> {
+async function streamed(request: RelayRequest, options: Partial<MockOptions> = {}): Promise<{ events: SseEvent[]; chunks: CanonicalChunk[]; usage: unknown; contentType: string | undefined }> {
   const { status, headers, bytes } = await call(request, options);
   if (status !== 200) throw new Error(`mock answered ${status}`);
   const parser = new SseParser();

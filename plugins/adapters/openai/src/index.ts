@@ -4,7 +4,7 @@ import {
   openaiWire,
   upstreamError,
   type AdapterContext,
-  type CanonicalRequest,
+  type RelayRequest,
   type UpstreamRequest,
 } from '@sluice/core';
 import { createOpenAIStream } from './stream.js';
@@ -21,7 +21,7 @@ function headersFor(ctx: AdapterContext<OpenAIOptions>): Record<string, string> 
   return headers;
 }
 
-function bodyFor(request: Readonly<CanonicalRequest>, model: string): Wire {
+function bodyFor(request: Readonly<RelayRequest>, model: string): Wire {
   switch (request.operation) {
     case 'chat':
       return openaiWire.encodeChat(request, model);
@@ -29,8 +29,6 @@ function bodyFor(request: Readonly<CanonicalRequest>, model: string): Wire {
       return openaiWire.encodeCompletion(request, model);
     case 'embeddings':
       return openaiWire.encodeEmbedding(request, model);
-    case 'models':
-      throw new Error('models are listed by the gateway, not relayed');
   }
 }
 
@@ -40,7 +38,6 @@ export const openaiAdapter = defineAdapter<OpenAIOptions>({
   schema: openaiOptionsSchema,
   operations: ['chat', 'completions', 'embeddings'],
   toUpstream(request, ctx): UpstreamRequest {
-    if (request.operation === 'models') throw new Error('models are listed by the gateway, not relayed');
     return {
       method: 'POST',
       path: PATHS[request.operation],
@@ -58,8 +55,6 @@ export const openaiAdapter = defineAdapter<OpenAIOptions>({
         return openaiWire.decodeCompletionResponse(wire);
       case 'embeddings':
         return openaiWire.decodeEmbeddingResponse(wire);
-      case 'models':
-        throw new Error('models are listed by the gateway, not relayed');
     }
   },
   createStream: (request) => createOpenAIStream(request.operation),
