@@ -3,12 +3,13 @@ import { applyExtra, collectExtra } from '../extras.js';
 import { OPENAI_FORMAT } from './request.js';
 import { decodeFinish } from './response.js';
 import { encodeUsage } from './usage.js';
+import { decodeReasoningDelta, encodeReasoningDelta } from './reasoning.js';
 
 type Wire = Record<string, unknown>;
 
 const CHUNK_KNOWN = new Set(['id', 'object', 'created', 'model', 'choices', 'usage']);
 const CHOICE_KNOWN = new Set(['index', 'delta', 'finish_reason', 'text']);
-const DELTA_KNOWN = new Set(['role', 'content', 'reasoning_content', 'tool_calls']);
+const DELTA_KNOWN = new Set(['role', 'content', 'reasoning_content', 'reasoning_details', 'tool_calls']);
 
 // ---- wire → canonical (adapters) ----
 
@@ -16,7 +17,7 @@ function decodeDelta(wire: Wire): ChatDelta {
   const delta: ChatDelta = {};
   if (wire['role'] === 'assistant') delta.role = 'assistant';
   if (typeof wire['content'] === 'string') delta.content = wire['content'];
-  if (typeof wire['reasoning_content'] === 'string') delta.reasoning = wire['reasoning_content'];
+  decodeReasoningDelta(wire, delta);
   if (Array.isArray(wire['tool_calls'])) delta.toolCalls = wire['tool_calls'] as ToolCallDelta[];
   const extra = collectExtra(wire, DELTA_KNOWN, OPENAI_FORMAT);
   if (extra) delta.extra = extra;
@@ -75,7 +76,7 @@ function encodeDelta(delta: ChatDelta): Wire {
   const wire: Wire = {};
   if (delta.role) wire['role'] = delta.role;
   if (delta.content !== undefined) wire['content'] = delta.content;
-  if (delta.reasoning !== undefined) wire['reasoning_content'] = delta.reasoning;
+  encodeReasoningDelta(wire, delta);
   if (delta.toolCalls) wire['tool_calls'] = delta.toolCalls;
   applyExtra(wire, delta.extra, OPENAI_FORMAT);
   return wire;

@@ -9,6 +9,7 @@ import type {
   ToolCall,
 } from '../../contracts/canonical.js';
 import { applyExtra, collectExtra } from '../extras.js';
+import { decodeReasoning, encodeReasoning } from './reasoning.js';
 
 /** The OpenAI wire format id; adapters speaking it re-emit `extra` fields tagged with it. */
 export const OPENAI_FORMAT = 'openai';
@@ -19,7 +20,7 @@ const CHAT_KNOWN = new Set([
   'model', 'messages', 'stream', 'max_tokens', 'temperature', 'top_p', 'n', 'stop', 'tools',
   'tool_choice', 'parallel_tool_calls', 'user',
 ]);
-const MESSAGE_KNOWN = new Set(['role', 'content', 'name', 'tool_calls', 'tool_call_id', 'reasoning_content']);
+const MESSAGE_KNOWN = new Set(['role', 'content', 'name', 'tool_calls', 'tool_call_id', 'reasoning_content', 'reasoning_details']);
 // stream_options stays in extra: its other fields (include_obfuscation, ...) are relayed to OpenAI upstreams.
 const COMPLETION_KNOWN = new Set(['model', 'prompt', 'stream', 'max_tokens', 'temperature', 'top_p', 'n', 'stop', 'user']);
 // encoding_format stays in extra: the surface reads it to answer in the same encoding.
@@ -36,7 +37,8 @@ function decodeMessage(wire: Wire): ChatMessage {
   if (typeof wire['name'] === 'string') message.name = wire['name'];
   if (Array.isArray(wire['tool_calls'])) message.tool_calls = wire['tool_calls'] as ToolCall[];
   if (typeof wire['tool_call_id'] === 'string') message.tool_call_id = wire['tool_call_id'];
-  if (typeof wire['reasoning_content'] === 'string') message.reasoning = [{ text: wire['reasoning_content'] }];
+  const reasoning = decodeReasoning(wire);
+  if (reasoning) message.reasoning = reasoning;
   const extra = collectExtra(wire, MESSAGE_KNOWN, OPENAI_FORMAT);
   if (extra) message.extra = extra;
   return message;
@@ -120,8 +122,7 @@ function encodeMessage(message: ChatMessage): Wire {
   if (message.name !== undefined) wire['name'] = message.name;
   if (message.tool_calls !== undefined) wire['tool_calls'] = message.tool_calls;
   if (message.tool_call_id !== undefined) wire['tool_call_id'] = message.tool_call_id;
-  const reasoning = message.reasoning?.map((r) => r.text ?? '').join('');
-  if (reasoning) wire['reasoning_content'] = reasoning;
+  encodeReasoning(wire, message.reasoning);
   applyExtra(wire, message.extra, OPENAI_FORMAT);
   return wire;
 }

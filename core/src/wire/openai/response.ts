@@ -11,12 +11,13 @@ import type {
 import { applyExtra, collectExtra } from '../extras.js';
 import { OPENAI_FORMAT } from './request.js';
 import { decodeUsage, encodeUsage } from './usage.js';
+import { decodeReasoning, encodeReasoning } from './reasoning.js';
 
 type Wire = Record<string, unknown>;
 
 const RESPONSE_KNOWN = new Set(['id', 'object', 'created', 'model', 'choices', 'usage']);
 const CHOICE_KNOWN = new Set(['index', 'message', 'finish_reason', 'text']);
-const MESSAGE_KNOWN = new Set(['role', 'content', 'tool_calls', 'reasoning_content', 'name']);
+const MESSAGE_KNOWN = new Set(['role', 'content', 'tool_calls', 'reasoning_content', 'reasoning_details', 'name']);
 
 const FINISH: Record<string, FinishReason> = {
   stop: 'stop',
@@ -40,7 +41,8 @@ function withExtra<T extends { extra?: ReturnType<typeof collectExtra> }>(target
 function decodeAssistant(wire: Wire): ChatMessage {
   const message: ChatMessage = { role: 'assistant', content: (wire['content'] ?? null) as string | null };
   if (Array.isArray(wire['tool_calls']) && wire['tool_calls'].length > 0) message.tool_calls = wire['tool_calls'] as ChatMessage['tool_calls'] & object;
-  if (typeof wire['reasoning_content'] === 'string') message.reasoning = [{ text: wire['reasoning_content'] }];
+  const reasoning = decodeReasoning(wire);
+  if (reasoning) message.reasoning = reasoning;
   return withExtra(message, wire, MESSAGE_KNOWN);
 }
 
@@ -94,8 +96,7 @@ function decodeVector(value: unknown): number[] {
 function encodeAssistant(message: ChatMessage): Wire {
   const wire: Wire = { role: message.role, content: message.content };
   if (message.tool_calls?.length) wire['tool_calls'] = message.tool_calls;
-  const reasoning = message.reasoning?.map((r) => r.text ?? '').join('');
-  if (reasoning) wire['reasoning_content'] = reasoning;
+  encodeReasoning(wire, message.reasoning);
   applyExtra(wire, message.extra, OPENAI_FORMAT);
   return wire;
 }
