@@ -16,6 +16,8 @@ const gw = await startGateway(
       { name: 'primary', baseUrl: upstream.url, models: ['gpt-4o', 'gpt-4o-mini'], priority: 1 },
       { name: 'backup', baseUrl: backup.url, models: ['gpt-4o'], priority: 0 },
       { name: 'wrong-key', baseUrl: upstream.url, models: ['wrong-key-model'], key: 'sk-wrong-channel-key-9f8e7d6c5b4a39281706' },
+      // Its own channel: a 429 rests the key for retry-after, which must not disturb the other tests.
+      { name: 'rate-limited', baseUrl: upstream.url, models: ['gpt-rl'] },
     ],
     { server: 'bodyLimit: 2kb' },
   ),
@@ -114,8 +116,8 @@ t.test('upstream 500 with nowhere to fail over → OpenAI-shaped 502', async (t)
 });
 
 t.test('upstream 429 with retry-after → 429 with retry-after to the client', async (t) => {
-  upstream.failNext({ status: 429, body: openAIErrors.rateLimited('gpt-4o-mini'), headers: { 'retry-after': '7' } });
-  const answer = await call('/v1/chat/completions', chat('gpt-4o-mini'));
+  upstream.failNext({ status: 429, body: openAIErrors.rateLimited('gpt-rl'), headers: { 'retry-after': '7' } });
+  const answer = await call('/v1/chat/completions', chat('gpt-rl'));
   t.equal(answer.status, 429);
   isOpenAIError(t, answer.body, 'upstream_rate_limited');
   t.equal(answer.headers['retry-after'], '7');

@@ -5,7 +5,8 @@ import type { ChannelRegistry } from './contracts/channel.js';
 import type { ModelsResponse } from './contracts/canonical.js';
 import type { GatewayConfig } from './config/types.js';
 import { loadConfigFile, parseConfigText, type ConfigSource } from './config/load.js';
-import { compileSchema, validateAt, type ConfigIssue } from './config/validate.js';
+import { compileSchema, formatPath, validateAt, type ConfigIssue } from './config/validate.js';
+import { OptionError, parsePath } from './config/option-error.js';
 import { loadAdapters } from './loader/adapters.js';
 import { loadPlugins, type LoadedPlugin } from './loader/plugins.js';
 import { buildChannels } from './channels/registry.js';
@@ -19,6 +20,9 @@ import { estimateInputTokens } from './tokens/estimate.js';
 import type { SurfaceDefinition } from './contracts/surface.js';
 import { openaiSurfaceDefinition } from './surface/openai/routes.js';
 import { adminOnly } from './server/admin.js';
+import { explainRoute } from './server/explain.js';
+import type { RelayContext } from './contracts/context.js';
+import type { RelayResult } from './contracts/result.js';
 import type { ServerRoute } from '@hapi/hapi';
 
 export interface GatewayOptions {
@@ -56,7 +60,17 @@ export async function loadGateway(options: GatewayOptions = {}): Promise<LoadedG
   const pluginOptions = plugins.map(({ plugin, entry, index }) => {
     const validate = compileSchema(source.ajv, plugin.schema, `plugin "${plugin.name}"`);
     const optionsCopy = structuredClone(entry.with);
-    issues.push(...validateAt(validate, optionsCopy, ['pipeline', index, 'with']));
+    const schemaIssues = validateAt(validate, optionsCopy, ['pipeline', index, 'with']);
+    issues.push(...schemaIssues);
+    if (schemaIssues.length === 0 && plugin.check) {
+      try {
+        plugin.check(optionsCopy);
+      } catch (error) {
+        if (!(error instanceof OptionError)) throw error;
+        const segments = ['pipeline', index, 'with', ...parsePath(error.path)];
+        issues.push({ path: formatPath(segments), segments, message: error.message });
+      }
+    }
     return optionsCopy;
   });
   const { registry, inactive } = buildChannels(config.channels, adapters, source.ajv, issues);
@@ -129,10 +143,13 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       const inputTokens = estimateInputTokens(ctx.request);
       return Promise.resolve({ kind: 'response', usage: { input: inputTokens }, response: { operation: 'count_tokens', inputTokens } });
     }
+    if (ctx.dryRun) return Promise.resolve(dryRunResult(ctx));
     return dispatch(ctx);
   };
-  const server = createServer({ config: config.server, pipeline: compose(middlewares, innermost), log, state, surfaces: loaded.surfaces });
+  const pipeline = compose(middlewares, innermost);
+  const server = createServer({ config: config.server, pipeline, log, state, surfaces: loaded.surfaces });
   server.route(pluginRoutes);
+  server.route(adminOnly(explainRoute(loaded.surfaces, pipeline, log), config.server.adminKey));
 
   return {
     server,
@@ -169,4 +186,14 @@ function modelCatalogue(channels: ChannelRegistry): () => { kind: 'response'; re
       models: [...channels.models().entries()].map(([id, serving]) => ({ id, created, ownedBy: serving[0]?.adapter.id ?? 'sluice' })),
     },
   });
+}
+
+/** What the innermost step answers in an explain run: the route that would be called, and nothing sent. */
+function dryRunResult(ctx: RelayContext): RelayResult {
+  ctx.note('dispatch', ctx.route ? `would call ${ctx.route.channel.name} as ${ctx.route.upstreamModel} (not called: explain)` : 'no route chosen');
+  return {
+    kind: 'response',
+    usage: {},
+    response: { operation: 'chat', id: `explain-${ctx.id}`, created: Math.floor(Date.now() / 1000), model: ctx.request.model, choices: [] },
+  };
 }

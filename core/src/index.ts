@@ -19,3 +19,5 @@ export { kindForStatus, isRetryableKind, parseRetryAfter, upstreamError } from '
 export type { SchemaObject } from 'ajv';
 export { estimateInputTokens, estimateMessageTokens, estimateTextTokens } from './tokens/estimate.js';
 export { UpstreamPools } from './dispatch/pools.js';
+export { globMatcher } from './match/globs.js';
+export { OptionError } from './config/option-error.js';

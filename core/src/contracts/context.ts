@@ -58,6 +58,11 @@ export interface RelayContext {
   readonly startedAt: number;
   readonly signal: AbortSignal;
   readonly log: Logger;
+  /**
+   * An explain run (POST /admin/explain): plugins decide and note() why, but change no state (no reservations,
+   * no cache writes, no health updates), and no upstream is called.
+   */
+  readonly dryRun: boolean;
   principal?: Principal;
   route?: Route;
   readonly attempts: Attempt[];

@@ -38,6 +38,11 @@ export interface Plugin<O = Record<string, unknown>> {
   readonly schema: SchemaObject;
   /** Plugins that must come earlier in the pipeline; checked at load. */
   readonly requires?: readonly string[];
+  /**
+   * Optional deeper validation of the options (after the schema), run at load and by `sluice validate`; throw an
+   * OptionError naming the option's path. Must not connect to anything.
+   */
+  check?(options: Readonly<O>): void;
   /** Returns the middleware, or nothing for a plugin that only sets things up. */
   setup(api: PluginApi, options: Readonly<O>): Promise<Middleware | void>;
 }

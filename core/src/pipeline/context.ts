@@ -11,6 +11,7 @@ export interface ContextInit {
   clientIp: string;
   signal: AbortSignal;
   log: Logger;
+  dryRun?: boolean;
 }
 
 export function createContext(init: ContextInit): RelayContext {
@@ -26,6 +27,7 @@ export function createContext(init: ContextInit): RelayContext {
     startedAt: Date.now(),
     signal: init.signal,
     log: init.log,
+    dryRun: init.dryRun ?? false,
     attempts: [],
     trace,
     responseHeaders: {},

@@ -21,18 +21,30 @@ const schema: SchemaObject = {
   properties: {
     maxAttempts: { type: 'integer', minimum: 1, maximum: 10, default: 3, description: 'Attempts in all, the first included.' },
     backoff: { type: ['integer', 'string'], format: 'duration', default: '100ms', description: 'Base of the exponential backoff.' },
-    maxBackoff: { type: ['integer', 'string'], format: 'duration', default: '5s', description: 'Longest single wait (also caps retry-after).' },
+    maxBackoff: { type: ['integer', 'string'], format: 'duration', default: '5s', description: 'Longest single wait.' },
     deadline: { type: ['integer', 'string'], format: 'duration', default: '60s', description: 'No new attempt after this much time.' },
   },
 };
 
+/** Whether another attempt (on another channel or key) may help. */
+function shouldRetry(error: UpstreamFailure, timeoutsSoFar: number): boolean {
+  const kind = error.upstream.kind;
+  // The upstream refused the channel's key: the client did nothing wrong, another key or channel may work.
+  if (kind === 'auth') return true;
+  // A timeout may mean a slow request rather than a sick upstream: one more try, not several.
+  if (kind === 'timeout') return timeoutsSoFar <= 1;
+  return error.upstream.retryable;
+}
+
 /**
- * Calls next() again when an attempt fails with a retryable upstream error (429, overloaded, 5xx, network,
- * timeout) and nothing has reached the client yet. The router excludes channels that already failed.
+ * Calls next() again when an attempt failed with a retryable upstream error and nothing reached the client yet.
+ * The router excludes what failed (the channel, or only the key for auth and rate-limit errors) and rests it for
+ * the upstream's retry-after, so the next attempt goes elsewhere at once; further attempts back off exponentially
+ * with jitter, within the deadline.
  */
 export default definePlugin<RetryOptions>({
   name: '@sluice/retry',
-  version: '0.1.0',
+  version: '0.2.0',
   schema,
   async setup(api, options) {
     const base = parseDuration(options.backoff);
@@ -41,22 +53,27 @@ export default definePlugin<RetryOptions>({
     api.log.debug({ maxAttempts: options.maxAttempts }, 'retry ready');
 
     return async (ctx, next): Promise<RelayResult> => {
-      if (ctx.operation === 'models' || ctx.operation === 'count_tokens') return next();
+      if (ctx.operation === 'models' || ctx.operation === 'count_tokens' || ctx.dryRun) return next();
       let lastFailure: UpstreamFailure | undefined;
+      let timeouts = 0;
       for (let attempt = 1; ; attempt++) {
         try {
           return await next();
         } catch (error) {
           // The router found nothing left to try: the previous upstream failure is the real answer.
           if (lastFailure && error instanceof GatewayError && error.code === 'SLUICE_ERR_NO_CHANNEL') throw lastFailure;
-          if (!(error instanceof UpstreamFailure) || !error.upstream.retryable || ctx.signal.aborted) throw error;
+          if (!(error instanceof UpstreamFailure) || ctx.signal.aborted) throw error;
+          if (error.upstream.kind === 'timeout') timeouts++;
+          if (!shouldRetry(error, timeouts)) throw error;
           lastFailure = error;
-          const wait = Math.min(cap, error.upstream.retryAfterMs ?? jitter(base * 2 ** (attempt - 1)));
+          const wait = attempt === 1 ? 0 : Math.min(cap, jitter(base * 2 ** (attempt - 2)));
           if (attempt >= options.maxAttempts || Date.now() + wait - ctx.startedAt > deadline) throw error;
-          ctx.note('retry', `attempt ${attempt} failed (${error.upstream.kind} on ${error.channel}); retrying in ${wait} ms`);
-          await sleep(wait, undefined, { signal: ctx.signal }).catch(() => {
-            throw error;
-          });
+          ctx.note('retry', `attempt ${attempt} failed (${error.upstream.kind} on ${error.channel}); retrying${wait ? ` in ${wait} ms` : ' now'}`);
+          if (wait > 0) {
+            await sleep(wait, undefined, { signal: ctx.signal }).catch(() => {
+              throw error;
+            });
+          }
         }
       }
     };
