@@ -59,3 +59,29 @@ t.test('start serves, and SIGTERM stops it with exit code 0', async (t) => {
   t.equal(code, 0);
   t.match(out, /sluice stopped/);
 });
+
+t.test('explain prints the decision trace of a running gateway', async (t) => {
+  const child = spawn(process.execPath, [CLI, 'start', 'gateway.yaml'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', SLUICE_ADMIN_KEY: 'sk-admin-cli-test-000000' },
+  });
+  t.teardown(() => child.kill('SIGTERM'));
+  let out = '';
+  const port = await new Promise<string>((resolve) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const match = /"url":"http:\/\/[^:]+:(\d+)"/.exec(out);
+      if (match?.[1]) resolve(match[1]);
+    });
+  });
+  const { code, stdout } = await run(['explain', '--key', 'sk-sluice-demo', '--model', 'mock-gpt', '--prompt', 'hi'], {
+    SLUICE_URL: `http://127.0.0.1:${port}`,
+    SLUICE_ADMIN_KEY: 'sk-admin-cli-test-000000',
+  });
+  t.equal(code, 0);
+  const report = JSON.parse(stdout) as { route: { channel: string }; trace: { by: string }[] };
+  t.equal(report.route.channel, 'mock');
+  t.ok(report.trace.some((e) => e.by === 'router'));
+  const refused = await run(['explain', '--key', 'sk-sluice-demo', '--model', 'mock-gpt'], { SLUICE_URL: `http://127.0.0.1:${port}`, SLUICE_ADMIN_KEY: 'wrong-admin-key-000' });
+  t.equal(refused.code, 1, 'a wrong admin key fails');
+});

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFile } from 'node:fs/promises';
 import { createGateway, loadGateway } from './gateway.js';
 import { ConfigError } from './config/validate.js';
 
@@ -6,7 +7,10 @@ const USAGE = `usage: sluice <command> [gateway.yaml]
 
 commands:
   start [file]      start the gateway (default file: ./gateway.yaml)
-  validate [file]   check a config file, its plugins and adapters, without starting`;
+  validate [file]   check a config file, its plugins and adapters, without starting
+  explain --key K (--model M --prompt P | --file request.json) [--path /v1/chat/completions]
+                    show every decision the pipeline would take for a request, calling no upstream
+                    (talks to a running gateway: --url or SLUICE_URL, --admin-key or SLUICE_ADMIN_KEY)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, file = 'gateway.yaml'] = argv;
@@ -39,10 +43,43 @@ async function main(argv: string[]): Promise<number> {
       process.once('SIGINT', () => shutdown('SIGINT'));
       return -1; // keep running
     }
+    case 'explain':
+      return explain(argv.slice(1));
     default:
       process.stderr.write(`${USAGE}\n`);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
   }
+}
+
+function flags(argv: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i];
+    if (name?.startsWith('--')) out.set(name.slice(2), argv[++i] ?? '');
+  }
+  return out;
+}
+
+async function explain(argv: string[]): Promise<number> {
+  const f = flags(argv);
+  const url = f.get('url') ?? process.env['SLUICE_URL'] ?? 'http://127.0.0.1:8080';
+  const adminKey = f.get('admin-key') ?? process.env['SLUICE_ADMIN_KEY'];
+  const key = f.get('key');
+  if (!key || !adminKey) {
+    process.stderr.write('explain needs --key and an admin key (--admin-key or SLUICE_ADMIN_KEY)\n');
+    return 2;
+  }
+  const file = f.get('file');
+  const request: unknown = file
+    ? JSON.parse(await readFile(file, 'utf8'))
+    : { model: f.get('model') ?? '', messages: [{ role: 'user', content: f.get('prompt') ?? 'hello' }] };
+  const response = await fetch(`${url}/admin/explain`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ key, request, ...(f.has('path') ? { path: f.get('path') } : {}) }),
+  });
+  process.stdout.write(`${JSON.stringify(await response.json(), null, 2)}\n`);
+  return response.ok ? 0 : 1;
 }
 
 main(process.argv.slice(2)).then(
