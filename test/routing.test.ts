@@ -100,7 +100,7 @@ t.test('health is shared: a failing channel is skipped by a second instance, and
   const sick = await upstream('sick');
   const spare = await upstream('spare');
   const prefix = `sluice:test:${randomUUID()}:`;
-  const router = `{ keyPrefix: '${prefix}', health: { failureThreshold: 2, cooldown: 400ms, syncInterval: 50ms } }`;
+  const router = `{ keyPrefix: '${prefix}', health: { failureThreshold: 2, cooldown: 2s, syncInterval: 50ms } }`;
   const yaml = config([{ name: 'sick', upstream: sick, models: ['m'], priority: 1 }, { name: 'spare', upstream: spare, models: ['m'] }], router, `state: { redis: '${REDIS_URL}' }`);
   const one = await startGateway(yaml);
   const two = await startGateway(yaml);
@@ -126,7 +126,7 @@ t.test('health is shared: a failing channel is skipped by a second instance, and
   t.equal(sick.requests.length, whileOpen, 'while the circuit is open, instance two sends the sick channel nothing');
   t.ok(whileOpen >= seen, 'instance one made the failing calls');
   // After the cooldown a trial call goes through, succeeds, and the channel is back for both instances.
-  const back = Date.now() + 3000;
+  const back = Date.now() + 8000;
   let recovered = false;
   while (Date.now() < back && !recovered) {
     recovered = (await chat(two, { model: 'm' })).body.choices?.[0]?.message.content === 'sick';

@@ -30,6 +30,7 @@ export const ERRORS = {
   SLUICE_ERR_UNSUPPORTED_OPERATION: { status: 400, class: 'invalid_request', code: 'unsupported_operation' },
   SLUICE_ERR_TRANSLATION_LOSS: { status: 400, class: 'invalid_request', code: 'unsupported_field' },
   SLUICE_ERR_RATE_LIMITED: { status: 429, class: 'rate_limit', code: 'rate_limit_exceeded' },
+  SLUICE_ERR_BUDGET_EXCEEDED: { status: 429, class: 'rate_limit', code: 'insufficient_quota' },
   SLUICE_ERR_NO_CHANNEL: { status: 503, class: 'unavailable', code: 'no_available_channel' },
   SLUICE_ERR_UPSTREAM_AUTH: { status: 502, class: 'upstream', code: 'upstream_auth_failed' },
   SLUICE_ERR_UPSTREAM_BAD_REQUEST: { status: 400, class: 'invalid_request', code: 'upstream_bad_request' },
