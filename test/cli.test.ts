@@ -85,3 +85,11 @@ t.test('explain prints the decision trace of a running gateway', async (t) => {
   const refused = await run(['explain', '--key', 'sk-sluice-demo', '--model', 'mock-gpt'], { SLUICE_URL: `http://127.0.0.1:${port}`, SLUICE_ADMIN_KEY: 'wrong-admin-key-000' });
   t.equal(refused.code, 1, 'a wrong admin key fails');
 });
+
+t.test('keys and tenants are delegated to @sluice/auth', async (t) => {
+  const { code, stdout, stderr } = await run(['keys', '--help']);
+  t.equal(code, 0);
+  t.match(stdout + stderr, /usage: sluice keys <command>/);
+  const unreachable = await run(['keys', 'list'], { SLUICE_URL: 'http://127.0.0.1:1', SLUICE_ADMIN_KEY: 'sk-admin-x-000000' });
+  t.equal(unreachable.code, 1, 'an unreachable gateway is an error, not a crash');
+});

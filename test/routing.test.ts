@@ -97,10 +97,11 @@ t.test('a stream that fails before its first byte fails over', async (t) => {
 });
 
 t.test('health is shared: a failing channel is skipped by a second instance, and comes back by itself', async (t) => {
-  const sick = await upstream('sick');
+  let sick = await upstream('sick');
+  const sickPort = new URL(sick.url).port;
   const spare = await upstream('spare');
   const prefix = `sluice:test:${randomUUID()}:`;
-  const router = `{ keyPrefix: '${prefix}', health: { failureThreshold: 2, cooldown: 2s, syncInterval: 50ms } }`;
+  const router = `{ keyPrefix: '${prefix}', health: { failureThreshold: 2, cooldown: 5s, syncInterval: 50ms } }`;
   const yaml = config([{ name: 'sick', upstream: sick, models: ['m'], priority: 1 }, { name: 'spare', upstream: spare, models: ['m'] }], router, `state: { redis: '${REDIS_URL}' }`);
   const one = await startGateway(yaml);
   const two = await startGateway(yaml);
@@ -109,33 +110,38 @@ t.test('health is shared: a failing channel is skipped by a second instance, and
     await one.stop();
     await two.stop();
   });
-  sick.failNext({ status: 500 }, 2);
-  for (let i = 0; i < 2; i++) t.equal((await chat(one, { model: 'm' })).status, 200, 'instance one fails over');
-  const seen = sick.requests.length;
-  // Instance two learns of the open circuit within a sync interval.
-  const deadline = Date.now() + 2000;
-  let skipped = false;
-  while (Date.now() < deadline && !skipped) {
-    const before = sick.requests.length;
-    await chat(two, { model: 'm' });
-    skipped = sick.requests.length === before;
+  // The sick upstream goes away entirely: every call to it fails until it comes back.
+  await sick.close();
+  for (let i = 0; i < 2; i++) {
+    const answer = await chat(one, { model: 'm' });
+    t.equal(answer.body.choices?.[0]?.message.content, 'spare', 'instance one fails over');
+    t.match(String(answer.headers['x-sluice-route']), /^spare; model=m; attempt=2$/);
   }
-  t.ok(skipped, 'instance two stopped calling the sick channel');
-  const whileOpen = sick.requests.length;
-  for (let i = 0; i < 5; i++) t.equal((await chat(two, { model: 'm' })).body.choices?.[0]?.message.content, 'spare');
-  t.equal(sick.requests.length, whileOpen, 'while the circuit is open, instance two sends the sick channel nothing');
-  t.ok(whileOpen >= seen, 'instance one made the failing calls');
-  // After the cooldown a trial call goes through, succeeds, and the channel is back for both instances.
-  const back = Date.now() + 8000;
+  // Instance two learns of the open circuit within a sync interval: it goes straight to spare (attempt 1).
+  const firstTry = (answer: Awaited<ReturnType<typeof chat>>): boolean => /^spare; model=m; attempt=1$/.test(String(answer.headers['x-sluice-route']));
+  const deadline = Date.now() + 3000;
+  let skipped = false;
+  while (Date.now() < deadline && !skipped) skipped = firstTry(await chat(two, { model: 'm' }));
+  t.ok(skipped, 'instance two stopped trying the sick channel');
+  for (let i = 0; i < 5; i++) t.ok(firstTry(await chat(two, { model: 'm' })), 'while the circuit is open, instance two goes to spare first');
+  // The upstream comes back: after the cooldown a trial call succeeds and the channel serves again, by itself.
+  sick = await startOpenAIUpstream({ reply: 'sick', port: Number(sickPort) });
+  upstreams.push(sick);
+  const back = Date.now() + 12_000;
   let recovered = false;
   while (Date.now() < back && !recovered) {
     recovered = (await chat(two, { model: 'm' })).body.choices?.[0]?.message.content === 'sick';
-    if (!recovered) await new Promise((r) => setTimeout(r, 50));
+    if (!recovered) await new Promise((r) => setTimeout(r, 100));
   }
   t.ok(recovered, 'the channel came back after its cooldown');
+  // Instance one sees the closed circuit at its next sync.
+  const synced = Date.now() + 2000;
+  let oneBack = false;
+  while (Date.now() < synced && !oneBack) oneBack = (await chat(one, { model: 'm' })).body.choices?.[0]?.message.content === 'sick';
+  t.ok(oneBack, 'for the other instance too');
   const health = await request(`${one.url}/admin/health`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
   const body = (await health.body.json()) as { channels: { name: string; state: string }[] };
-  t.ok(body.channels.some((c) => c.name === 'sick'), 'admin health lists the channel');
+  t.equal(body.channels.find((c) => c.name === 'sick')?.state, 'healthy', 'admin health shows it healthy again');
 });
 
 t.test('an operator can force a channel off and on again', async (t) => {

@@ -8,6 +8,8 @@ const USAGE = `usage: sluice <command> [gateway.yaml]
 commands:
   start [file]      start the gateway (default file: ./gateway.yaml)
   validate [file]   check a config file, its plugins and adapters, without starting
+  keys create --tenant T [--models 'gpt-4o*'] [--expires 30d] | keys list | keys revoke ID | tenants ...
+                    manage keys and tenants through the admin API (from @sluice/auth; sluice keys --help)
   explain --key K (--model M --prompt P | --file request.json) [--path /v1/chat/completions]
                     show every decision the pipeline would take for a request, calling no upstream
                     (talks to a running gateway: --url or SLUICE_URL, --admin-key or SLUICE_ADMIN_KEY)`;
@@ -45,10 +47,31 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'explain':
       return explain(argv.slice(1));
+    case 'keys':
+    case 'tenants':
+      return delegateToAuth(command, argv.slice(1));
     default:
       process.stderr.write(`${USAGE}\n`);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
   }
+}
+
+interface AuthCli {
+  runKeysCommand(argv: string[]): Promise<number>;
+  runTenantsCommand(argv: string[]): Promise<number>;
+}
+
+/** Key and tenant management lives with the auth plugin (core cannot depend on it): loaded at run time. */
+async function delegateToAuth(command: 'keys' | 'tenants', argv: string[]): Promise<number> {
+  const specifier = '@sluice/auth/cli';
+  let cli: AuthCli;
+  try {
+    cli = (await import(specifier)) as AuthCli;
+  } catch {
+    process.stderr.write(`sluice: '${command}' needs @sluice/auth installed\n`);
+    return 1;
+  }
+  return command === 'keys' ? cli.runKeysCommand(argv) : cli.runTenantsCommand(argv);
 }
 
 function flags(argv: string[]): Map<string, string> {

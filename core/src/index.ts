@@ -21,3 +21,4 @@ export { estimateInputTokens, estimateMessageTokens, estimateTextTokens } from '
 export { UpstreamPools } from './dispatch/pools.js';
 export { globMatcher } from './match/globs.js';
 export { OptionError } from './config/option-error.js';
+export { collectExtra, applyExtra } from './wire/extras.js';

@@ -44,10 +44,13 @@ export interface RawConfig {
       id?: string;
       models?: string[];
       channels?: string[];
+      ips?: string[];
+      limits?: Record<string, unknown>;
       enabled: boolean;
       expires?: string;
       metadata: Record<string, unknown>;
     }[];
+    limits?: Record<string, unknown>;
     metadata: Record<string, unknown>;
   }[];
 }
@@ -85,11 +88,14 @@ function compileTenant(raw: RawConfig['tenants'][number]): TenantConfig {
     id: raw.id,
     group: raw.group,
     metadata: raw.metadata,
+    ...(raw.limits !== undefined ? { limits: raw.limits } : {}),
     keys: raw.keys.map((k) => {
       const key: TenantConfig['keys'][number] = { key: k.key, enabled: k.enabled, metadata: k.metadata };
       if (k.id !== undefined) key.id = k.id;
       if (k.models !== undefined) key.models = k.models;
       if (k.channels !== undefined) key.channels = k.channels;
+      if (k.ips !== undefined) key.ips = k.ips;
+      if (k.limits !== undefined) key.limits = k.limits;
       if (k.expires !== undefined) key.expiresAt = Date.parse(k.expires);
       return key;
     }),

@@ -42,6 +42,8 @@ export interface TenantKeyConfig {
   id?: string;
   models?: string[];
   channels?: string[];
+  ips?: string[];
+  limits?: Record<string, unknown>;
   enabled: boolean;
   /** Epoch ms. */
   expiresAt?: number;
@@ -52,6 +54,7 @@ export interface TenantConfig {
   id: string;
   group: string;
   keys: TenantKeyConfig[];
+  limits?: Record<string, unknown>;
   metadata: Record<string, unknown>;
 }
 

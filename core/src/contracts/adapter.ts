@@ -80,6 +80,13 @@ export interface Adapter<C = Record<string, unknown>> {
   /** JSON Schema for a channel's `options:` when it uses this adapter. */
   readonly schema: SchemaObject;
   readonly operations: readonly RelayOperation[];
+  /**
+   * The wire format this adapter speaks ('openai', 'anthropic', 'gemini', ...). Request fields that another format
+   * carried in `extra` are reported as dropped by core, unless the adapter says it handles them itself.
+   */
+  readonly format?: string;
+  /** The adapter translates (or reports) other formats' `extra` fields itself: all of them, or these formats'. */
+  readonly handlesForeignExtra?: boolean | readonly string[];
   /** Whether channels of this adapter need upstream keys (false for in-process fakes). */
   readonly requiresKey?: boolean;
   /** Must not mutate `request`: a retry may translate the same request again for another provider. */

@@ -14,6 +14,11 @@ export interface Principal {
   /** Channel names this caller is bound to; undefined = any channel of its group. */
   allowedChannels?: readonly string[];
   metadata: Readonly<Record<string, unknown>>;
+  /**
+   * Budget and rate-limit settings of the key and of its tenant, carried by auth and read by quota:
+   * `{ budget?: { amount, period }, limits?: { rpm, tpm, concurrent } }` for each (see @sluice/quota's README).
+   */
+  limits?: Readonly<{ key?: Readonly<Record<string, unknown>>; tenant?: Readonly<Record<string, unknown>> }>;
 }
 
 /** Where this attempt goes, set by the router plugin. */
@@ -69,6 +74,11 @@ export interface RelayContext {
   readonly trace: TraceEntry[];
   /** Headers added to the client response (e.g. x-sluice-route). */
   readonly responseHeaders: Record<string, string>;
+  /**
+   * Set by a cache plugin that answered without calling an upstream; billing and logs read it (a hit is recorded as
+   * a hit, priced by the quota plugin's cache rule).
+   */
+  cached?: { kind: 'exact' | 'semantic'; score?: number };
   /** Fields a translation could not carry, reported in x-sluice-dropped. */
   readonly dropped: string[];
   readonly plugins: Partial<PluginState>;

@@ -1,4 +1,5 @@
-import type { AdapterContext, SseEvent, StreamTranslator, UpstreamError } from '../contracts/adapter.js';
+import type { Adapter, AdapterContext, SseEvent, StreamTranslator, UpstreamError } from '../contracts/adapter.js';
+import type { RelayRequest } from '../contracts/canonical.js';
 import type { CanonicalChunk } from '../contracts/canonical.js';
 import type { Attempt, RelayContext, Route } from '../contracts/context.js';
 import type { RelayResult } from '../contracts/result.js';
@@ -37,6 +38,7 @@ export function createDispatch(pools: UpstreamPools): (ctx: RelayContext) => Pro
         ctx.note(adapter.id, `dropped ${field}: ${reason}`);
       },
     };
+    reportForeignExtra(canonical, adapter, actx);
     const request = adapter.toUpstream(canonical, actx);
     const url = upstreamUrl(channel.baseUrl, request.path, request.query);
     const attempt: Attempt = { channel: channel.name, keyIndex: route.keyIndex, upstreamModel: route.upstreamModel, startedAt: Date.now() };
@@ -86,7 +88,13 @@ export function createDispatch(pools: UpstreamPools): (ctx: RelayContext) => Pro
         const text = await readBody(response.body);
         const body = parseJson(text);
         if (body === undefined) throw fail({ kind: 'protocol', status: 502, retryable: true, message: 'upstream sent a body that is not JSON' });
-        const decoded = adapter.fromUpstream(body, canonical, actx);
+        let decoded: ReturnType<typeof adapter.fromUpstream>;
+        try {
+          decoded = adapter.fromUpstream(body, canonical, actx);
+        } catch (error) {
+          if (error instanceof GatewayError) throw error;
+          throw fail({ kind: 'protocol', status: 502, retryable: false, message: `upstream sent a response that cannot be read: ${(error as Error).message}` }, error);
+        }
         attempt.durationMs = Date.now() - attempt.startedAt;
         return { kind: 'response', response: decoded.response, usage: decoded.usage };
       } catch (error) {
@@ -131,6 +139,8 @@ async function* relayStream(
     try {
       return translator.push(event);
     } catch (error) {
+      // A translator may classify what it saw (an in-stream rate limit, a blocked prompt): keep its verdict.
+      if (error instanceof GatewayError) throw error;
       throw hooks.fail({ kind: 'protocol', status: 502, retryable: false, message: `upstream sent a malformed stream event: ${(error as Error).message}` }, error);
     }
   };
@@ -170,3 +180,18 @@ function rethrow(
   if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') return fail({ kind: 'network', status: 502, retryable: true, message: 'upstream closed the connection unexpectedly' }, error);
   return fail({ kind: 'network', status: 502, retryable: true, message: `upstream connection failed (${code || 'network error'})` }, error);
 }
+
+/** Fields another wire format carried that this adapter's format has no place for: reported, never silently lost. */
+function reportForeignExtra(request: RelayRequest, adapter: Adapter<unknown>, actx: AdapterContext<unknown>): void {
+  const extra = request.extra;
+  if (!extra || !adapter.format || extra.format === adapter.format) return;
+  const handled = adapter.handlesForeignExtra;
+  if (handled === true || (Array.isArray(handled) && handled.includes(extra.format))) return;
+  for (const [field, value] of Object.entries(extra.fields)) {
+    if (value === undefined || value === null || FOREIGN_REPRESENTED.has(field)) continue;
+    actx.drop(field, `a ${extra.format} field the ${adapter.format} format has no place for`);
+  }
+}
+
+// Carried by canonical fields already (maxTokens, includeUsage), so nothing is lost when they do not travel.
+const FOREIGN_REPRESENTED = new Set(['max_completion_tokens', 'stream_options', 'max_tokens', 'stream']);

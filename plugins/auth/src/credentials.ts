@@ -8,7 +8,8 @@ export function credentialOf(ctx: Pick<RelayContext, 'headers' | 'query'>): stri
   const authorization = ctx.headers['authorization'];
   if (authorization) {
     const match = /^Bearer\s+(.+)$/i.exec(authorization);
-    return match?.[1]?.trim();
+    // An Authorization header of another scheme is not ours: the SDK-specific headers may still carry the key.
+    if (match) return match[1]?.trim();
   }
   return ctx.headers['x-api-key'] ?? ctx.headers['x-goog-api-key'] ?? ctx.query['key'];
 }

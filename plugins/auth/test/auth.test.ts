@@ -1,9 +1,10 @@
-// credentialOf (each SDK's way of sending the key), Keyring (hashes only), globMatcher (model globs).
+// credentialOf (each SDK's way of sending the key), static keys (hashes only), globMatcher (model globs).
 import { inspect } from 'node:util';
 import t from 'tap';
 import type { TenantConfig } from '@sluice/core';
 import { credentialOf } from '../src/credentials.js';
-import { Keyring, hashKey } from '../src/keyring.js';
+import { resolveStatic } from '../src/principal.js';
+import { hashKey } from '../src/records.js';
 import { globMatcher } from '../src/globs.js';
 
 const KEY = 'sk-sluice-tenant-key-0123456789';
@@ -34,6 +35,11 @@ t.test('credentialOf: the Authorization header takes precedence', async (t) => {
   t.equal(credentialOf(ctx({ 'x-goog-api-key': 'from-goog' }, { key: 'from-query' })), 'from-goog');
 });
 
+t.test('credentialOf: an Authorization header of another scheme does not hide the SDK headers', async (t) => {
+  t.equal(credentialOf(ctx({ authorization: 'Basic dXNlcjpwYXNz', 'x-api-key': KEY })), KEY);
+  t.equal(credentialOf(ctx({ authorization: 'Token abc' }, { key: KEY })), KEY);
+});
+
 const TENANTS: TenantConfig[] = [
   {
     id: 'acme',
@@ -47,52 +53,50 @@ const TENANTS: TenantConfig[] = [
   { id: 'demo', group: 'default', metadata: {}, keys: [{ key: 'sk-demo-key-zyxwvut', enabled: true, metadata: {} }] },
 ];
 
-t.test('Keyring: finds a key and builds its principal', async (t) => {
-  const keyring = new Keyring(TENANTS);
-  t.equal(keyring.size, 3);
-  const record = keyring.find(KEY);
-  t.strictSame(record, {
-    enabled: true,
-    principal: {
-      tenant: 'acme',
-      group: 'pro',
-      keyId: 'acme-main',
-      metadata: { plan: 'gold', region: 'us' },
-      allowedModels: ['gpt-4o*'],
-      allowedChannels: ['openai-main'],
-    },
+t.test('resolveStatic: finds a key by hash and builds its principal', async (t) => {
+  const keys = resolveStatic(TENANTS);
+  t.equal(keys.size, 3);
+  const record = keys.get(hashKey(KEY));
+  t.strictSame(record?.principal, {
+    tenant: 'acme',
+    group: 'pro',
+    keyId: 'acme-main',
+    metadata: { plan: 'gold', region: 'us' },
+    allowedModels: ['gpt-4o*'],
+    allowedChannels: ['openai-main'],
   });
-  const second = keyring.find('sk-acme-second-key-abcdef');
-  t.equal(second?.enabled, false);
+  t.equal(record?.active, true);
+  t.equal(record?.source, 'config');
+  t.ok(record?.allowsModel('gpt-4o-mini'));
+  t.notOk(record?.allowsModel('o3-mini'));
+  t.equal(record?.allowsIp, undefined, 'no IP allow-list');
+  t.ok(Object.isFrozen(record?.principal) && Object.isFrozen(record?.principal.metadata), 'shared principals are frozen');
+  const second = keys.get(hashKey('sk-acme-second-key-abcdef'));
+  t.equal(second?.active, false);
   t.equal(second?.expiresAt, Date.parse('2030-01-01T00:00:00Z'));
   t.equal(second?.principal.keyId, `key-${hashKey('sk-acme-second-key-abcdef').slice(0, 12)}`, 'default key id: a hash prefix');
-  t.equal(keyring.find('sk-demo-key-zyxwvut')?.principal.tenant, 'demo');
-  t.notOk('allowedModels' in (keyring.find('sk-demo-key-zyxwvut')?.principal ?? {}), 'no model restriction unless configured');
+  const demo = keys.get(hashKey('sk-demo-key-zyxwvut'));
+  t.equal(demo?.principal.tenant, 'demo');
+  t.notOk('allowedModels' in (demo?.principal ?? {}), 'no model restriction unless configured');
+  t.ok(demo?.allowsModel('anything'));
 });
 
-t.test('Keyring: only exact keys match', async (t) => {
-  const keyring = new Keyring(TENANTS);
+t.test('resolveStatic: only exact keys match', async (t) => {
+  const keys = resolveStatic(TENANTS);
   for (const wrong of ['', KEY.slice(0, -1), `${KEY} `, KEY.toUpperCase(), hashKey(KEY), `key-${hashKey(KEY).slice(0, 12)}`]) {
-    t.equal(keyring.find(wrong), undefined, `no match for ${JSON.stringify(wrong.slice(0, 20))}`);
+    t.equal(keys.get(hashKey(wrong)), undefined, `no match for ${JSON.stringify(wrong.slice(0, 20))}`);
   }
 });
 
-t.test('Keyring: the plaintext key is not retained', async (t) => {
-  const keyring = new Keyring(TENANTS);
-  const renderings = [
-    JSON.stringify(keyring),
-    inspect(keyring, { depth: Infinity, showHidden: true }),
-    JSON.stringify(keyring.find(KEY)),
-    inspect(keyring.find(KEY), { depth: Infinity }),
-    JSON.stringify(keyring.find('sk-acme-second-key-abcdef')),
-    JSON.stringify(keyring.find('sk-demo-key-zyxwvut')),
-  ];
+t.test('resolveStatic: the plaintext key is not retained', async (t) => {
+  const keys = resolveStatic(TENANTS);
+  const renderings = [inspect(keys, { depth: Infinity, showHidden: true }), JSON.stringify([...keys.values()])];
   for (const text of renderings) {
     t.notMatch(text, KEY);
     t.notMatch(text, 'sk-acme-second-key-abcdef');
     t.notMatch(text, 'sk-demo-key-zyxwvut');
   }
-  t.notMatch(JSON.stringify(keyring.find('sk-demo-key-zyxwvut')), hashKey('sk-demo-key-zyxwvut'), 'not even the full hash is exposed');
+  t.notMatch(JSON.stringify(keys.get(hashKey('sk-demo-key-zyxwvut'))), hashKey('sk-demo-key-zyxwvut'), 'a record does not carry its hash');
 });
 
 t.test('hashKey: SHA-256 hex', async (t) => {

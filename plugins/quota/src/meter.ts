@@ -84,19 +84,22 @@ export function createMeter(deps: MeterDeps): Middleware {
   return async (ctx, next) => {
     const principal = ctx.principal;
     if (!principal || ctx.operation === 'models' || ctx.operation === 'count_tokens') return next();
-    if ((ctx as { dryRun?: boolean }).dryRun) {
-      ctx.note('quota', 'dry run: nothing reserved or counted');
-      return next();
-    }
-    deps.onPrincipal(ctx);
     const request = ctx.request;
     const model = request.model;
     const inputTokens = counter.input(request);
     const outputTokens = request.operation === 'embeddings' ? 0 : maxOutput(ctx) ?? prices.entry(model)?.maxOutput ?? options.defaultMaxOutput;
     const estimate = prices.cost(model, principal.group, { ...ZERO, input: inputTokens, output: outputTokens });
+    const scopes = settings.scopes(principal, model);
+    if (ctx.dryRun) {
+      // Explain: what would be checked and reserved — nothing is reserved or counted.
+      ctx.note('quota', `would reserve ${estimate} micro-units (${inputTokens} input + up to ${outputTokens} output tokens)`, {
+        checks: scopes.map((s) => ({ scope: s.id, ...(s.budget ? { budget: s.budget } : {}), ...(s.limits ? { limits: s.limits } : {}) })),
+      });
+      return next();
+    }
+    deps.onPrincipal(ctx);
     const id = randomUUID();
     const now = Date.now();
-    const scopes = settings.scopes(principal, model);
 
     const budgeted: Budgeted[] = [];
     const windows: { check: WindowCheck; scope: Scope }[] = [];
@@ -161,7 +164,7 @@ export function createMeter(deps: MeterDeps): Middleware {
         if (usage.output === undefined) tokens.output = counter.text(model, out.text());
       }
       const reported = Number(usage.input !== undefined) + Number(usage.output !== undefined);
-      const cacheHit = error === undefined && ctx.attempts.length === 0;
+      const cacheHit = error === undefined && ctx.cached !== undefined;
       const cost = cacheHit && !options.chargeCacheHits ? 0 : prices.cost(model, principal.group, tokens);
       const aborted = ctx.signal.aborted || (error instanceof Error && error.name === 'AbortError');
       const record: LedgerRecord = {

@@ -4,9 +4,9 @@ import type { BudgetSetting, LimitSetting, Period, QuotaOptions, ScopeSetting } 
 
 /**
  * Where a caller's budgets and limits come from — the contract with @sluice/auth:
- *   key:    principal.metadata.budget / .limits  (set per key by auth: YAML key metadata or its admin API)
+ *   key:    principal.limits.key.budget / .limits (auth's admin API), else principal.metadata.budget / .limits
  *           else quota's `keys.<keyId>`, else `defaults.key`
- *   tenant: principal.metadata.tenantBudget / .tenantLimits, else quota's `tenants.<id>`, else `defaults.tenant`
+ *   tenant: principal.limits.tenant.budget / .limits, else principal.metadata.tenantBudget / .tenantLimits, else quota's `tenants.<id>`, else `defaults.tenant`
  *   model:  quota's `models.<glob>.limits`, shared by every caller of that model
  * Static auth merges tenant metadata into each key's, so a `budget` in a tenant's YAML metadata is a budget for
  * each of its keys; a tenant-wide budget goes in quota's `tenants:` (or `tenantBudget`).
@@ -49,18 +49,19 @@ export class Settings {
 
   scopes(principal: Principal, model: string): Scope[] {
     const m = principal.metadata;
+    const fromAuth = { key: principal.limits?.key ?? {}, tenant: principal.limits?.tenant ?? {} };
     const keyOpt: ScopeSetting | undefined = this.options.keys[principal.keyId] ?? this.options.defaults.key;
     const tenantOpt: ScopeSetting | undefined = this.options.tenants[principal.tenant] ?? this.options.defaults.tenant;
     const scopes: Scope[] = [];
     const key: Scope = { id: `k:${safe(principal.tenant)}:${safe(principal.keyId)}`, kind: 'key', tenant: principal.tenant, key: principal.keyId };
-    const keyBudget = budgetOf(m['budget']) ?? budgetOf(keyOpt?.budget);
-    const keyLimits = limitsOf(m['limits']) ?? limitsOf(keyOpt?.limits);
+    const keyBudget = budgetOf(fromAuth.key['budget']) ?? budgetOf(m['budget']) ?? budgetOf(keyOpt?.budget);
+    const keyLimits = limitsOf(fromAuth.key['limits']) ?? limitsOf(m['limits']) ?? limitsOf(keyOpt?.limits);
     if (keyBudget) key.budget = keyBudget;
     if (keyLimits) key.limits = keyLimits;
     scopes.push(key);
     const tenant: Scope = { id: `t:${safe(principal.tenant)}`, kind: 'tenant', tenant: principal.tenant };
-    const tenantBudget = budgetOf(m['tenantBudget']) ?? budgetOf(tenantOpt?.budget);
-    const tenantLimits = limitsOf(m['tenantLimits']) ?? limitsOf(tenantOpt?.limits);
+    const tenantBudget = budgetOf(fromAuth.tenant['budget']) ?? budgetOf(m['tenantBudget']) ?? budgetOf(tenantOpt?.budget);
+    const tenantLimits = limitsOf(fromAuth.tenant['limits']) ?? limitsOf(m['tenantLimits']) ?? limitsOf(tenantOpt?.limits);
     if (tenantBudget) tenant.budget = tenantBudget;
     if (tenantLimits) tenant.limits = tenantLimits;
     scopes.push(tenant);

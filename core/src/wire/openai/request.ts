@@ -117,8 +117,18 @@ export function decodeEmbedding(wire: Wire): EmbeddingRequest {
 
 // ---- canonical → wire (used by adapters that call OpenAI-format upstreams) ----
 
+/** Canonical parts → OpenAI parts: `cacheControl` travels as OpenRouter's `cache_control`, never in camelCase. */
+function encodeContent(content: ChatMessage['content']): ChatMessage['content'] | Wire[] {
+  if (!Array.isArray(content) || !content.some((part) => 'cacheControl' in part)) return content;
+  return content.map((part) => {
+    if (!('cacheControl' in part)) return part;
+    const { cacheControl, ...rest } = part as ContentPart & { cacheControl?: unknown };
+    return cacheControl === undefined ? rest : { ...rest, cache_control: cacheControl };
+  });
+}
+
 function encodeMessage(message: ChatMessage): Wire {
-  const wire: Wire = { role: message.role, content: message.content };
+  const wire: Wire = { role: message.role, content: encodeContent(message.content) };
   if (message.name !== undefined) wire['name'] = message.name;
   if (message.tool_calls !== undefined) wire['tool_calls'] = message.tool_calls;
   if (message.tool_call_id !== undefined) wire['tool_call_id'] = message.tool_call_id;

@@ -1,16 +1,5 @@
-import type { SchemaObject } from '@sluice/core';
+import { compatibleOptionsSchema, type CompatibleOptions } from './compatible/options.js';
 
-export interface OpenAIOptions {
-  organization?: string;
-  project?: string;
-}
-
-/** Channel `options:` for adapter: openai. */
-export const openaiOptionsSchema: SchemaObject = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    organization: { type: 'string', description: 'Sent as OpenAI-Organization.' },
-    project: { type: 'string', description: 'Sent as OpenAI-Project.' },
-  },
-};
+/** Channel `options:` for adapter: openai (the family's schema: organization, project and every vendor setting). */
+export type OpenAIOptions = CompatibleOptions;
+export const openaiOptionsSchema = compatibleOptionsSchema;
