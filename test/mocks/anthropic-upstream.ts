@@ -14,14 +14,15 @@
  * Any other model not in KNOWN_MODELS answers 404 not_found_error, as the API does.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { closer, FailureQueue, listenLoopback, readBody, sleep, trackSockets } from './server-kit.js';
 import * as wire from './anthropic-wire.js';
 import { checkThinking, plan, promptCounts } from './anthropic-model.js';
 
 export { anthropicErrors, REDACTED_TRIGGER, signThinking, KNOWN_MODELS, SCENARIO_MODELS } from './anthropic-wire.js';
 export type { AnthropicErrorBody } from './anthropic-wire.js';
 
-export interface MockFailure { status: number; body?: unknown; headers?: Record<string, string> }
+export type { MockFailure } from './server-kit.js';
+import type { MockFailure } from './server-kit.js';
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -63,17 +64,13 @@ export async function startAnthropicUpstream(options: AnthropicUpstreamOptions =
   const chunkDelayMs = options.chunkDelayMs ?? 0;
   const firstChunkDelayMs = options.firstChunkDelayMs ?? 0;
   const requests: RecordedRequest[] = [];
-  const failures: { failure: MockFailure; remaining: number }[] = [];
-  const sockets = new Set<Socket>();
+  const failures = new FailureQueue();
   const promptCache = new Set<string>();
 
   const server = createServer({ noDelay: true }, (req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.once('close', () => sockets.delete(s));
-  });
+  const sockets = trackSockets(server);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
@@ -99,12 +96,7 @@ export async function startAnthropicUpstream(options: AnthropicUpstreamOptions =
     return sendError(ex, 404, wire.anthropicErrors.notFound());
   }
 
-  function takeFailure(): MockFailure | undefined {
-    const head = failures[0];
-    if (!head) return undefined;
-    if (--head.remaining <= 0) failures.shift();
-    return head.failure;
-  }
+  const takeFailure = (): MockFailure | undefined => failures.take();
 
   function sendFailure(ex: Exchange, f: MockFailure): void {
     const body = f.body ?? { ...wire.anthropicErrors.forStatus(f.status), request_id: ex.requestId };
@@ -189,47 +181,13 @@ export async function startAnthropicUpstream(options: AnthropicUpstreamOptions =
   const sendError = (ex: Exchange, status: number, body: wire.AnthropicErrorBody): void =>
     send(ex, status, wire.json({ ...body, request_id: ex.requestId }), { 'content-type': 'application/json', 'x-should-retry': 'false' });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  let closing: Promise<void> | undefined;
+  const port = await listenLoopback(server, options.port);
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
-    failNext(failure, times = 1) {
-      if (times > 0) failures.push({ failure, remaining: times });
-    },
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
-      return closing;
-    },
+    failNext: (failure, times) => failures.push(failure, times),
+    close: closer(server, sockets),
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
-/** Resolves true after `ms`, or false as soon as the exchange is aborted (no timer left behind). */
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  if (ms <= 0) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const onAbort = (): void => { clearTimeout(timer); resolve(false); };
-    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(true); }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}

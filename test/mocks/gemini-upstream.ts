@@ -16,11 +16,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { closer, FailureQueue, listenLoopback, readBody, sleep, trackSockets } from './server-kit.js';
 
 type Wire = Record<string, unknown>;
 
-export interface MockFailure { status: number; body?: unknown; headers?: Record<string, string> }
+export type { MockFailure } from './server-kit.js';
+import type { MockFailure } from './server-kit.js';
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -189,13 +190,9 @@ function streamEvents(plan: Plan): Wire[] {
 export async function startGeminiUpstream(options: GeminiUpstreamOptions = {}): Promise<GeminiUpstream> {
   const reply = options.reply ?? DEFAULT_REPLY;
   const requests: RecordedRequest[] = [];
-  const failures: { failure: MockFailure; remaining: number }[] = [];
-  const sockets = new Set<Socket>();
+  const failures = new FailureQueue();
   const server = createServer({ noDelay: true }, (req, res) => void handle(req, res).catch(() => res.destroy()));
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.once('close', () => sockets.delete(s));
-  });
+  const sockets = trackSockets(server);
 
   const headers = (type: string): Record<string, string> => ({
     'content-type': type, vary: 'Origin, X-Origin, Referer', server: 'scaffolding on HTTPServer2', 'x-xss-protection': '0',
@@ -218,10 +215,8 @@ export async function startGeminiUpstream(options: GeminiUpstreamOptions = {}): 
     const aborter = new AbortController();
     res.once('close', () => aborter.abort());
 
-    const head = failures[0];
-    if (head) {
-      if (--head.remaining <= 0) failures.shift();
-      const f = head.failure;
+    const f = failures.take();
+    if (f) {
       return send(res, f.status, typeof f.body === 'string' ? f.body : pretty(f.body ?? geminiErrors.forStatus(f.status)), f.headers);
     }
     const key = req.headers['x-goog-api-key'] ?? url.searchParams.get('key') ?? undefined;
@@ -267,32 +262,12 @@ export async function startGeminiUpstream(options: GeminiUpstreamOptions = {}): 
     send(res, 200, pretty(action === 'embedContent' ? { embedding: vectors[0] } : { embeddings: vectors }));
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  let closing: Promise<void> | undefined;
+  const port = await listenLoopback(server);
   return {
     url: `http://127.0.0.1:${port}/v1beta`,
     requests,
-    failNext(failure, times = 1) {
-      if (times > 0) failures.push({ failure, remaining: times });
-    },
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
-      return closing;
-    },
+    failNext: (failure, times) => failures.push(failure, times),
+    close: closer(server, sockets),
   };
 }
 
-/** Resolves true after `ms`, or false as soon as the exchange is aborted. */
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  if (ms <= 0) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const onAbort = (): void => { clearTimeout(timer); resolve(false); };
-    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(true); }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
