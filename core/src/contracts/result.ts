@@ -43,37 +43,25 @@ export function tapStream(result: RelayResult, handlers: TapHandlers): RelayResu
     else handlers.onError?.(error, usage());
   };
   const clientGone = (): DOMException => new DOMException('client went away', 'AbortError');
-  async function* tapped(): AsyncGenerator<CanonicalChunk> {
-    try {
-      for await (const chunk of source) {
-        handlers.onChunk?.(chunk);
-        yield chunk;
-      }
-      settle();
-    } catch (error) {
-      settle(error);
-      throw error;
-    } finally {
-      // Reached without settling only when the consumer called return(): the client stopped reading.
-      settle(clientGone());
-    }
-  }
-  const generator = tapped();
-  let started = false;
-  // A generator that never started skips its finally on return(); this wrapper keeps "exactly one callback" true
-  // even for a consumer that discards the stream before reading it.
+  // A plain iterator, not an async generator: one promise per chunk instead of a generator's machinery, since every
+  // plugin that taps a stream adds a layer. return() settles as "client went away" unless the stream already ended.
+  const iterator = source[Symbol.asyncIterator]();
   const chunks: AsyncIterableIterator<CanonicalChunk> = {
-    next() {
-      started = true;
-      return generator.next();
+    async next() {
+      try {
+        const step = await iterator.next();
+        if (step.done) settle();
+        else handlers.onChunk?.(step.value);
+        return step;
+      } catch (error) {
+        settle(error);
+        throw error;
+      }
     },
     async return(value?: unknown) {
-      if (!started) {
-        started = true;
-        settle(clientGone());
-        await source[Symbol.asyncIterator]().return?.();
-      }
-      return generator.return(value as undefined);
+      settle(clientGone());
+      await iterator.return?.();
+      return { done: true, value: value as undefined };
     },
     [Symbol.asyncIterator]() {
       return this;

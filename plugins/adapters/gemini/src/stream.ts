@@ -87,6 +87,10 @@ export function createGeminiStream(request: Readonly<RelayRequest>, hooks: Decod
       }
       const response = wire as GeminiResponse;
       if (isRecord(response.usageMetadata)) usage = decodeUsage(response.usageMetadata);
+      // Only an event that is a response (or names one) may fix the id and model: an unknown data-only event must
+      // not make every later chunk carry an invented id.
+      const isResponse = Array.isArray(response.candidates) || isRecord(response.promptFeedback) || typeof response.responseId === 'string';
+      if (!isResponse) return [];
       header ??= {
         id: typeof response.responseId === 'string' ? response.responseId : `gemini-${randomBytes(8).toString('hex')}`,
         model: typeof response.modelVersion === 'string' ? response.modelVersion : request.model,
