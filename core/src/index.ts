@@ -19,6 +19,6 @@ export { kindForStatus, isRetryableKind, parseRetryAfter, upstreamError } from '
 export type { SchemaObject } from 'ajv';
 export { estimateInputTokens, estimateMessageTokens, estimateTextTokens } from './tokens/estimate.js';
 export { UpstreamPools } from './dispatch/pools.js';
-export { globMatcher } from './match/globs.js';
+export { globMatcher, globPattern } from './match/globs.js';
 export { OptionError } from './config/option-error.js';
 export { collectExtra, applyExtra } from './wire/extras.js';

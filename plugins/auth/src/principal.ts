@@ -1,5 +1,5 @@
 import type { Principal, TenantConfig } from '@sluice/core';
-import { globMatcher } from './globs.js';
+import { globMatcher } from '@sluice/core';
 import { compileAllowList } from './ip.js';
 import { hashKey, type KeyRecord, type TenantRecord } from './records.js';
 

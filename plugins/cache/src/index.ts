@@ -212,4 +212,4 @@ export { decodeEntry, encodeResponseEntry, isCompleteResponse, replay, StreamRec
 export { MemoryExactStore, RedisExactStore, type ExactStore } from './store.js';
 export { MemoryVectorStore, MongoVectorStore, dot, unit, type VectorStore, type VectorHit } from './semantic/vectors.js';
 export { semanticQuery } from './semantic/semantic.js';
-export { compileOptions, globMatcher, type CacheOptions } from './options.js';
+export { compileOptions, type CacheOptions } from './options.js';

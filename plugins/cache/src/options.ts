@@ -1,4 +1,4 @@
-import { parseDuration, parseSize, type SchemaObject } from '@sluice/core';
+import { globMatcher, parseDuration, parseSize, type SchemaObject } from '@sluice/core';
 
 export type CacheScope = 'tenant' | 'key' | 'group' | 'global';
 export type CachedOperation = 'chat' | 'completions' | 'embeddings';
@@ -125,9 +125,3 @@ export function compileOptions(o: Readonly<CacheOptions>): Compiled {
   };
 }
 
-/** "gpt-4o*", "*-mini": `*` matches any run of characters, everything else is literal. */
-export function globMatcher(globs: readonly string[]): (name: string) => boolean {
-  if (globs.includes('*')) return () => true;
-  const patterns = globs.map((g) => new RegExp(`^${g.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`));
-  return (name) => patterns.some((p) => p.test(name));
-}

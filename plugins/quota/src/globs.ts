@@ -1,3 +1,5 @@
+import { globPattern } from '@sluice/core';
+
 /**
  * Model-name globs ("gpt-4o*"): an exact key wins, then the first matching glob in YAML order, then "*".
  * Compiled once; the lookup result is memoised per model name (the set of names is small).
@@ -5,7 +7,7 @@
 export function firstMatch<T>(table: Readonly<Record<string, T>>): (name: string) => T | undefined {
   const globs = Object.entries(table)
     .filter(([pattern]) => pattern.includes('*') && pattern !== '*')
-    .map(([pattern, value]) => ({ re: new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`), value }));
+    .map(([pattern, value]) => ({ re: globPattern(pattern), value }));
   const fallback = table['*'];
   const memo = new Map<string, T | undefined>();
   return (name) => {
