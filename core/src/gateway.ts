@@ -16,6 +16,9 @@ import { compose, type Handler } from './pipeline/compose.js';
 import { connectState, type StateConnectors } from './state/connectors.js';
 import { createServer } from './server/server.js';
 import { createLogger } from './logger.js';
+import { randomUUID } from 'node:crypto';
+import { createContext } from './pipeline/context.js';
+import { GatewayError } from './errors.js';
 import { estimateInputTokens } from './tokens/estimate.js';
 import type { SurfaceDefinition } from './contracts/surface.js';
 import { openaiSurfaceDefinition } from './surface/openai/routes.js';
@@ -106,6 +109,9 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   for (const { name, reason } of loaded.inactiveChannels) log.warn({ channel: name, reason }, 'channel not in service');
 
   const state = await connectState(config.state, log);
+  const pools = new UpstreamPools();
+  const dispatch = createDispatch(pools);
+  const invoke = createInvoke(channels, dispatch, log);
   const closeHooks: (() => Promise<void> | void)[] = [];
   const middlewares: Middleware[] = [];
   const before: string[] = [];
@@ -120,6 +126,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       before: [...before],
       onClose: (hook) => void closeHooks.push(hook),
       route: (route, routeOptions) => void pluginRoutes.push(routeOptions?.admin ? adminOnly(route, config.server.adminKey) : route),
+      invoke,
     };
     let middleware: Middleware | void;
     try {
@@ -133,8 +140,6 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     before.push(plugin.name);
   }
 
-  const pools = new UpstreamPools();
-  const dispatch = createDispatch(pools);
   const catalogue = modelCatalogue(channels);
   // Listing models and counting tokens are answered by the gateway itself, after auth and routing have run.
   const innermost: Handler = (ctx) => {
@@ -195,5 +200,22 @@ function dryRunResult(ctx: RelayContext): RelayResult {
     kind: 'response',
     usage: {},
     response: { operation: 'chat', id: `explain-${ctx.id}`, created: Math.floor(Date.now() / 1000), model: ctx.request.model, choices: [] },
+  };
+}
+
+/**
+ * PluginApi.invoke: one attempt on a named channel through the same dispatch as client calls (adapter, timeouts,
+ * base-URL check, error mapping, secret scrubbing) — e.g. the semantic cache's embeddings. No pipeline, no retry.
+ */
+function createInvoke(channels: ChannelRegistry, dispatch: Handler, log: Logger): PluginApi['invoke'] {
+  const nextKey = new Map<string, number>();
+  return (request, { channel: name, signal }) => {
+    const channel = channels.get(name);
+    if (!channel) return Promise.reject(new GatewayError('SLUICE_ERR_NO_CHANNEL', `channel '${name}' is not in service`));
+    const keyIndex = (nextKey.get(name) ?? 0) % channel.keys.length;
+    nextKey.set(name, keyIndex + 1);
+    const ctx = createContext({ id: randomUUID(), surface: 'internal', request, headers: {}, query: {}, clientIp: '127.0.0.1', signal, log });
+    ctx.route = { channel, keyIndex, upstreamModel: channel.models.get(request.model) ?? request.model };
+    return dispatch(ctx);
   };
 }

@@ -18,7 +18,6 @@ export * as openaiWire from './wire/openai/index.js';
 export { kindForStatus, isRetryableKind, parseRetryAfter, upstreamError } from './adapter-kit/http-errors.js';
 export type { SchemaObject } from 'ajv';
 export { estimateInputTokens, estimateMessageTokens, estimateTextTokens } from './tokens/estimate.js';
-export { UpstreamPools } from './dispatch/pools.js';
 export { globMatcher, globPattern } from './match/globs.js';
 export { OptionError } from './config/option-error.js';
 export { collectExtra, applyExtra } from './wire/extras.js';

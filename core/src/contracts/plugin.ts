@@ -5,6 +5,7 @@ import type { RelayContext } from './context.js';
 import type { RelayResult } from './result.js';
 import type { ChannelRegistry } from './channel.js';
 import type { StateConnectors } from '../state/connectors.js';
+import type { RelayRequest } from './canonical.js';
 import type { GatewayConfig } from '../config/types.js';
 
 export type Next = () => Promise<RelayResult>;
@@ -29,6 +30,11 @@ export interface PluginApi {
    * (constant-time comparison) and is refused when no admin key is configured.
    */
   route(route: ServerRoute, options?: { admin?: boolean }): void;
+  /**
+   * One upstream call on a named channel, through core's dispatch (the channel's adapter, keys round-robin,
+   * timeouts, base-URL check, typed UpstreamFailure on error). No pipeline plugins run and nothing retries.
+   */
+  invoke(request: RelayRequest, options: { channel: string; signal: AbortSignal }): Promise<RelayResult>;
 }
 
 export interface Plugin<O = Record<string, unknown>> {

@@ -25,6 +25,7 @@ const api: PluginApi = {
   before: [],
   onClose: () => {},
   route: () => {},
+  invoke: () => Promise.reject(new Error('not used by auth')),
 };
 
 const store = sharedEmbeddedStore(name);

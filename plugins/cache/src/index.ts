@@ -67,11 +67,9 @@ export default definePlugin<CacheOptions>({
     if (o.semantic) {
       const s = o.semantic;
       const vectors = api.state.mongo ? new MongoVectorStore(api.state.mongo, s.collection) : new MemoryVectorStore(s.maxEntriesPerScope);
-      semantic = new SemanticCache(s, Embedder.create(api.channels, s.channel, s.model, s.timeoutMs), vectors);
+      semantic = new SemanticCache(s, Embedder.create(api.invoke, api.channels, s.channel, s.model, s.timeoutMs), vectors);
       // Index creation must not hold up startup (or fail it) while MongoDB is slow: lookups work without it.
       vectors.init().catch((error: Error) => api.log.error({ err: error.message }, 'cache: vector indexes not created'));
-      const closing = semantic;
-      api.onClose(() => closing.close());
     }
     if (o.scope !== 'global' && api.before.length === 0) api.log.warn('no plugin before @sluice/cache sets a principal: every call will bypass the cache');
     api.route(purgeRoute(exact, semantic?.store), { admin: true });

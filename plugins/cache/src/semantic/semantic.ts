@@ -61,8 +61,4 @@ export class SemanticCache {
   add(scope: string, query: SemanticQuery, vector: Float32Array, key: string, expiresAt: number): Promise<void> {
     return this.store.add(scope, query.partition, vector, key, expiresAt);
   }
-
-  close(): Promise<void> {
-    return this.embedder.close();
-  }
 }
