@@ -21,3 +21,4 @@ export { estimateInputTokens, estimateMessageTokens, estimateTextTokens } from '
 export { globMatcher, globPattern } from './match/globs.js';
 export { OptionError } from './config/option-error.js';
 export { collectExtra, applyExtra } from './wire/extras.js';
+export { channelUsableBy, DEFAULT_GROUP } from './channels/access.js';

@@ -1,4 +1,4 @@
-import { definePlugin, GatewayError, parseDuration, type ModelsResponse, type PluginApi, type Principal, type RelayContext, type RelayResult } from '@sluice/core';
+import { definePlugin, GatewayError, parseDuration, type ModelsResponse, type PluginApi, type Principal, type RelayContext, type RelayResult, channelUsableBy } from '@sluice/core';
 import { credentialOf } from './credentials.js';
 import { KeyCache } from './cache.js';
 import { createLocalBus, createRedisBus, type Invalidation, type InvalidationBus } from './invalidation.js';
@@ -43,10 +43,7 @@ function initStore(api: PluginApi, store: AuthStore): void {
 /** The model list a key sees: what channels serve, to its group and channel binding, within its model globs. */
 function visibleTo(api: PluginApi, key: ResolvedKey, principal: Principal): (model: string) => boolean {
   return (model) =>
-    key.allowsModel(model) &&
-    api.channels
-      .serving(model)
-      .some((c) => c.groups.includes(principal.group) && (!principal.allowedChannels || principal.allowedChannels.includes(c.name)));
+    key.allowsModel(model) && api.channels.serving(model).some((c) => channelUsableBy(c, principal));
 }
 
 /**

@@ -1,4 +1,5 @@
 import {
+  channelUsableBy,
   definePlugin,
   GatewayError,
   parseDuration,
@@ -122,9 +123,7 @@ export default definePlugin<RouterOptions>({
 /** The model list shows only what this caller could actually be routed to. */
 function filterModels(result: RelayResult, ctx: RelayContext, channels: ChannelRegistry): RelayResult {
   if (result.kind !== 'response' || result.response.operation !== 'models') return result;
-  const group = ctx.principal?.group ?? 'default';
-  const bound = ctx.principal?.allowedChannels;
-  const visible = (id: string): boolean => channels.serving(id).some((c) => c.groups.includes(group) && (!bound || bound.includes(c.name)));
+  const visible = (id: string): boolean => channels.serving(id).some((c) => channelUsableBy(c, ctx.principal));
   const response: ModelsResponse = { operation: 'models', models: result.response.models.filter((m) => visible(m.id)) };
   return { ...result, response };
 }

@@ -1,5 +1,5 @@
 import jexl from 'jexl';
-import { estimateInputTokens, GatewayError, globMatcher, OptionError, type RelayContext } from '@sluice/core';
+import { DEFAULT_GROUP, estimateInputTokens, GatewayError, globMatcher, OptionError, type RelayContext } from '@sluice/core';
 import type { RuleAction, RuleOptions } from './options.js';
 
 export interface CompiledRule {
@@ -35,7 +35,7 @@ export function ruleContext(ctx: RelayContext, now = new Date()): Record<string,
       messages: chat?.messages.length ?? 0,
     },
     tenant: principal?.tenant ?? null,
-    group: principal?.group ?? 'default',
+    group: principal?.group ?? DEFAULT_GROUP,
     key: principal ? { id: principal.keyId, metadata: principal.metadata } : null,
     headers: ctx.headers,
     time: { hour: now.getUTCHours(), weekday: now.getUTCDay(), iso: now.toISOString() },

@@ -1,4 +1,4 @@
-import type { Channel, Principal } from '@sluice/core';
+import { channelUsableBy, type Channel, type Principal } from '@sluice/core';
 import { channelTarget, keyTarget, type Health } from './health.js';
 import { KeyRotation, pickChannel } from './pick.js';
 import type { StickyPin } from './sticky.js';
@@ -34,13 +34,7 @@ export interface SelectOutcome {
   empty?: 'no-access' | 'unavailable';
 }
 
-const DEFAULT_GROUP = 'default';
 const names = (channels: readonly Channel[]): string[] => channels.map((c) => c.name);
-
-function usableBy(channel: Channel, principal: Principal | undefined): boolean {
-  if (!channel.groups.includes(principal?.group ?? DEFAULT_GROUP)) return false;
-  return !principal?.allowedChannels || principal.allowedChannels.includes(channel.name);
-}
 
 /** Round-robin over the channel's keys that are neither failed in this request nor resting. */
 function pickKey(channel: Channel, input: SelectInput): number | undefined {
@@ -61,7 +55,7 @@ const byPreference = (a: Channel, b: Channel): number => b.priority - a.priority
 export function select(input: SelectInput): SelectOutcome {
   const stages: Record<string, string[]> = {};
   stages['serves model'] = names(input.serving);
-  const usable = input.serving.filter((c) => usableBy(c, input.principal));
+  const usable = input.serving.filter((c) => channelUsableBy(c, input.principal));
   stages['group and key binding'] = names(usable);
   let candidates = usable;
   if (input.ruleChannels) {
