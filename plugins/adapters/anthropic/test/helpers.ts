@@ -1,32 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { SseParser, type AdapterContext, type CanonicalChunk, type StreamTranslator } from '@sluice/core';
+import { SseParser, type CanonicalChunk, type StreamTranslator } from '@sluice/core';
 import type { AnthropicOptions } from '@sluice/adapter-anthropic';
+import { conformanceContext, deepFreeze, type RecordingContext } from '@sluice/adapter-testkit';
 
 export const API_KEY = 'sk-ant-api03-test-0123456789abcdefghijklmnop';
 
-export type TestContext = AdapterContext<AnthropicOptions> & { dropped: { field: string; reason: string }[] };
+export type TestContext = RecordingContext<AnthropicOptions>;
 
 /** An adapter context that records what was dropped (surface 'openai' = translation, 'anthropic' = same format). */
 export function context(surface = 'openai', options: AnthropicOptions = {}): TestContext {
-  const dropped: { field: string; reason: string }[] = [];
-  return {
-    options,
-    channel: 'claude-main',
-    upstreamModel: 'claude-sonnet-4-6',
-    apiKey: API_KEY,
-    surface,
-    dropped,
-    drop: (field, reason) => void dropped.push({ field, reason }),
-  };
+  return conformanceContext(options, { apiKey: API_KEY, upstreamModel: 'claude-sonnet-4-6', surface, channel: 'claude-main' });
 }
 
-export function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
-}
+export { deepFreeze };
 
 export const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
