@@ -1,7 +1,7 @@
 import type { Adapter, AdapterContext, SseEvent, StreamTranslator, UpstreamError } from '../contracts/adapter.js';
 import type { RelayRequest } from '../contracts/canonical.js';
 import type { CanonicalChunk } from '../contracts/canonical.js';
-import type { Attempt, RelayContext, Route } from '../contracts/context.js';
+import type { Attempt, RelayContext } from '../contracts/context.js';
 import type { RelayResult } from '../contracts/result.js';
 import { GatewayError, UpstreamFailure } from '../errors.js';
 import { scrubSecrets } from '../secret.js';
