@@ -73,7 +73,6 @@ export async function relay(
       .response(out)
       .type('text/event-stream; charset=utf-8')
       .header('cache-control', 'no-cache')
-      .header('connection', 'keep-alive')
       .header('x-accel-buffering', 'no'),
     ctx,
   );
